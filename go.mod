@@ -2,4 +2,7 @@ module github.com/telekit/telekit
 
 go 1.26
 
-require github.com/google/go-cmp v0.7.0
+require (
+	github.com/google/go-cmp v0.7.0
+	github.com/pion/rtcp v1.2.20
+)

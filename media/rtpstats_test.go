@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pion/rtcp"
 )
 
 func TestRecvStats(t *testing.T) {
@@ -72,5 +73,19 @@ func TestRecvStatsFractionPerInterval(t *testing.T) {
 	r := s.Report()
 	if r.FractionLost != 113 || r.Lost != 4 {
 		t.Errorf("FractionLost, Lost = %d, %d; want 113, 4", r.FractionLost, r.Lost)
+	}
+}
+
+func TestReceptionReport(t *testing.T) {
+	r := RecvReport{Received: 90, ExtHighestSeq: 70000, Lost: -2, FractionLost: 25, Jitter: 40}
+	got := r.ReceptionReport(0xCAFE, 0x12345678, 1500*time.Millisecond)
+	want := rtcp.ReceptionReport{SSRC: 0xCAFE, FractionLost: 25, TotalLost: 0xFFFFFE,
+		LastSequenceNumber: 70000, Jitter: 40, LastSenderReport: 0x12345678, Delay: 98304}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("report block (-want +got):\n%s", diff)
+	}
+	// An NTP timestamp of 1970-01-01 00:00:00.5 is 2208988800 s and half of 2^32.
+	if got, want := NTPTime(time.Unix(0, 5e8)), uint64(2208988800)<<32|1<<31; got != want {
+		t.Errorf("NTPTime = %#x, want %#x", got, want)
 	}
 }
