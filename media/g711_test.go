@@ -206,3 +206,27 @@ func benchDecode(b *testing.B, f func([]int16, []byte) int) {
 		f(out, in)
 	}
 }
+
+// BenchmarkEncodeULawComputed is the comparison for the table-driven
+// kernels: the same G.191 rule computed per sample, without the table.
+func BenchmarkEncodeULawComputed(b *testing.B) {
+	benchEncode(b, func(dst []byte, src []int16) int {
+		for i, s := range src {
+			dst[i] = ulawCompress(s)
+		}
+		return len(src)
+	})
+}
+
+// BenchmarkULawToALaw measures the bridge's in-place transcoding per byte.
+func BenchmarkULawToALaw(b *testing.B) {
+	buf := make([]byte, SampleRate)
+	for i := range buf {
+		buf[i] = byte(i)
+	}
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ULawToALaw(buf, buf)
+	}
+}
