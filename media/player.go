@@ -132,4 +132,3 @@ func readFrame(r SampleReader, dst []int16) (int, error) {
 	}
 	return n, nil
 }
-
