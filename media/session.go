@@ -426,6 +426,7 @@ func parseRTP(h *rtp.Header, b []byte) ([]byte, error) {
 		return nil, errBadRTP
 	}
 	end := len(b)
+	h.PaddingSize = 0
 	if h.Padding {
 		if end == n {
 			return nil, errBadRTP
@@ -435,6 +436,7 @@ func parseRTP(h *rtp.Header, b []byte) ([]byte, error) {
 			return nil, errBadRTP
 		}
 		end -= pad
+		h.PaddingSize = byte(pad)
 	}
 	return b[n:end:end], nil
 }
