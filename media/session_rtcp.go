@@ -26,8 +26,9 @@ type Stats struct {
 	Lost int64
 	// Jitter is the interarrival jitter of the peer's stream.
 	Jitter time.Duration
-	// Dropped counts RTP packets rejected by the latch: sent from an
-	// address that is not the peer's (RTP-Bleed attempts, stray streams).
+	// Dropped counts RTP packets rejected by the latch, and RTCP packets
+	// ignored, because they came from an address that is not the peer's
+	// (RTP-Bleed attempts, stray streams).
 	Dropped uint64
 	// Invalid counts datagrams on our sockets that were not valid RTP or
 	// RTCP.
