@@ -5,4 +5,7 @@ go 1.26
 require (
 	github.com/google/go-cmp v0.7.0
 	github.com/pion/rtcp v1.2.20
+	github.com/pion/rtp v1.10.6
 )
+
+require github.com/pion/randutil v0.1.0 // indirect
