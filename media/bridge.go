@@ -400,10 +400,8 @@ func (d *bridgeDir) process(pkt []byte, src netip.AddrPort, now time.Time) (int,
 		d.c.droppedLatch++
 		return 0, netip.AddrPort{}
 	}
-	if r := d.latch.Remote(); r != d.pub {
-		d.pub = r
-		d.in.remote.Store(&r)
-		d.log.Info("bridge: latched", "remote", r)
+	if d.latch.Remote() != d.pub {
+		d.publish()
 	}
 	act := d.actions[pkt[1]&0x7F]
 	if !act.ok {
@@ -444,6 +442,15 @@ func (d *bridgeDir) process(pkt []byte, src netip.AddrPort, now time.Time) (int,
 	}
 	d.c.relayed++
 	return len(pkt), *d.out.remote.Load()
+}
+
+// publish makes the latched remote the address the other direction sends
+// to. It allocates, once per latch.
+func (d *bridgeDir) publish() {
+	r := d.latch.Remote()
+	d.pub = r
+	d.in.remote.Store(&r)
+	d.log.Info("bridge: latched", "remote", r)
 }
 
 // rebase starts a new mapping of the incoming stream onto ours at a change
