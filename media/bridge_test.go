@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -584,5 +585,149 @@ func TestBridgeRelayAllocs(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if m := after.Mallocs - before.Mallocs; m > n/20 {
 		t.Errorf("%d allocations for %d relayed packets", m, n)
+	}
+}
+
+// FuzzBridgeProcess feeds arbitrary datagrams to the per-packet path. What
+// it relays must keep its length, CSRCs, extension and padding, carry our
+// SSRC and the mapped payload type, and hold the input's payload converted
+// µ-law → A-law (or untouched for events and comfort noise).
+func FuzzBridgeProcess(f *testing.F) {
+	plain, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, SSRC: 1, SequenceNumber: 7}, Payload: pcmuPayload(1)}).Marshal()
+	f.Add(plain)
+	ext := rtp.Packet{Header: rtp.Header{Version: 2, SSRC: 1, CSRC: []uint32{9}, PayloadType: 101}, Payload: []byte{1, 2, 3, 4}}
+	ext.SetExtension(1, []byte{0xAA})
+	b, _ := ext.Marshal()
+	f.Add(b)
+	padded, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, Padding: true, PaddingSize: 4, PayloadType: 13}, Payload: []byte{0x40}}).Marshal()
+	f.Add(padded)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		d, src := newTestDir(CodecPCMU, CodecPCMA)
+		pkt := append([]byte(nil), in...)
+		n, _ := d.process(pkt, src, time.Now())
+		if n == 0 {
+			return
+		}
+		if n != len(in) {
+			t.Fatalf("relayed %d bytes of %d", n, len(in))
+		}
+		h, end, ok := rtpHeader(pkt)
+		if !ok || pkt[0] != in[0] {
+			t.Fatal("relayed a header the bridge cannot parse")
+		}
+		if got := uint32(pkt[8])<<24 | uint32(pkt[9])<<16 | uint32(pkt[10])<<8 | uint32(pkt[11]); got != 0xB {
+			t.Fatalf("SSRC %#x, want 0xb", got)
+		}
+		if !bytes.Equal(in[12:h], pkt[12:h]) || !bytes.Equal(in[end:], pkt[end:]) {
+			t.Fatal("CSRCs, extension or padding changed")
+		}
+		wantPT, want := in[1]&0x7F, append([]byte(nil), in[h:end]...)
+		switch wantPT {
+		case 0:
+			wantPT = 8
+			ULawToALaw(want, want)
+		case 101:
+			wantPT = 96
+		}
+		if pkt[1]&0x7F != wantPT || !bytes.Equal(want, pkt[h:end]) {
+			t.Fatalf("PT %d → %d, payload converted wrongly", in[1]&0x7F, pkt[1]&0x7F)
+		}
+	})
+}
+
+// benchPipe sends b.N RTP packets of 172 bytes from a phone to the relay at
+// to, with at most 32 in flight, while another phone receives them; it
+// reports the time per relayed packet.
+func benchPipe(b *testing.B, from *testPhone, to netip.AddrPort, sink *testPhone) {
+	pkt, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, SSRC: 1}, Payload: pcmuPayload(0)}).Marshal()
+	tokens := make(chan struct{}, 32)
+	for range cap(tokens) {
+		tokens <- struct{}{}
+	}
+	done := make(chan error, 1)
+	go func() {
+		for range b.N {
+			sink.conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+			if _, _, err := sink.conn.ReadFromUDPAddrPort(sink.buf); err != nil {
+				done <- err
+				return
+			}
+			tokens <- struct{}{}
+		}
+		done <- nil
+	}()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		<-tokens
+		pkt[2], pkt[3] = byte(i>>8), byte(i)
+		if _, err := from.conn.WriteToUDPAddrPort(pkt, to); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/packet")
+}
+
+// BenchmarkBridgeRelay relays PCMU to PCMU through a Bridge on loopback,
+// in one process; compare with BenchmarkBareRelay, run beside it.
+func BenchmarkBridgeRelay(b *testing.B) {
+	for _, codecB := range []Codec{CodecPCMU, CodecPCMA} {
+		b.Run(codecB.String(), func(b *testing.B) {
+			pa, pb := newTestPhone(b), newTestPhone(b)
+			la, lb := listenUDP(b), listenUDP(b)
+			br, err := StartBridge(context.Background(),
+				BridgeLeg{Conn: la, Remote: pa.addr(), Codec: CodecPCMU},
+				BridgeLeg{Conn: lb, Remote: pb.addr(), Codec: codecB}, BridgeConfig{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer br.Close()
+			benchPipe(b, pa, addrOf(la), pb)
+		})
+	}
+}
+
+// BenchmarkBareRelay is the baseline of BenchmarkBridgeRelay: read from one
+// socket, write to another, nothing else.
+func BenchmarkBareRelay(b *testing.B) {
+	pa, pb := newTestPhone(b), newTestPhone(b)
+	la, lb := listenUDP(b), listenUDP(b)
+	dst := pb.addr()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		buf := make([]byte, 1500)
+		for {
+			n, _, err := la.ReadFromUDPAddrPort(buf)
+			if err != nil {
+				return
+			}
+			lb.WriteToUDPAddrPort(buf[:n], dst)
+		}
+	})
+	benchPipe(b, pa, addrOf(la), pb)
+	la.Close()
+	wg.Wait()
+}
+
+// BenchmarkBridgeProcess is the bridge's per-packet work without sockets:
+// latch, statistics, header rewrite, transcoding.
+func BenchmarkBridgeProcess(b *testing.B) {
+	for _, codecB := range []Codec{CodecPCMU, CodecPCMA} {
+		b.Run(codecB.String(), func(b *testing.B) {
+			d, src := newTestDir(CodecPCMU, codecB)
+			tmpl, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, SSRC: 1}, Payload: pcmuPayload(0)}).Marshal()
+			pkt := make([]byte, len(tmpl))
+			now := time.Now()
+			b.ReportAllocs()
+			for i := range b.N {
+				copy(pkt, tmpl)
+				pkt[2], pkt[3] = byte(i>>8), byte(i)
+				d.process(pkt, src, now)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/packet")
+		})
 	}
 }
