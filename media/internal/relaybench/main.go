@@ -428,6 +428,9 @@ func (b *batchRelay) start(st setup, listen func() (*net.UDPConn, error)) (ports
 		if err != nil {
 			return p, err
 		}
+		// All calls share this socket's receive buffer: give it what one
+		// per-leg socket each would have had, up to net.core.rmem_max.
+		c.SetReadBuffer(4 << 20)
 		b.conns[i] = c
 	}
 	a, bb := b.conns[0].LocalAddr().(*net.UDPAddr).AddrPort(), b.conns[1].LocalAddr().(*net.UDPAddr).AddrPort()
