@@ -54,7 +54,8 @@ type DTMFDetectorConfig struct {
 // DTMFDetector finds in-band DTMF keys in 8 kHz audio. It implements
 // SampleWriter: write audio in chunks of any size and it reports each key
 // twice through the report function (see DTMFReport), synchronously from
-// WriteSamples; Timestamp is the sample offset of the key's first block.
+// WriteSamples; Timestamp is the sample offset of the first block holding
+// the key, within one block (102 samples) of the tone's start.
 //
 // Each 102-sample block (12.75 ms) is run through Goertzel filters at the
 // eight DTMF frequencies and the second harmonics of the four column
