@@ -64,7 +64,10 @@ func DecodeAudio(r io.Reader, opts DecodeOptions) (SampleReader, AudioInfo, erro
 		r = &sizeLimitReader{r: r, left: limit, max: limit}
 	}
 	br := bufio.NewReaderSize(r, mp3BufSize)
-	head, _ := br.Peek(12)
+	var head []byte
+	if b, _ := br.Peek(12); len(b) > 0 {
+		head = append(make([]byte, 0, 12), b...) // Peek's slice changes as br reads
+	}
 	switch {
 	case len(head) >= 4 && (string(head[:4]) == "RIFF" || string(head[:4]) == "RF64" || string(head[:4]) == "RIFX"):
 		w, err := NewWAVReader(br)

@@ -3,6 +3,7 @@ package media
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 
@@ -317,6 +318,7 @@ const mp3DecoderDelay = 529
 type MP3Reader struct {
 	tr    *telephonyReader
 	dec   *mp3.Decoder
+	src   *onlyReader
 	raw   [4 * 1152]byte
 	carry int // bytes at the start of raw kept from the last read
 	info  AudioInfo
@@ -354,8 +356,12 @@ func newMP3Reader(br *bufio.Reader, maxJunk int) (*MP3Reader, error) {
 	}}
 	// go-mp3 must not see an io.Seeker: it would read the whole file
 	// ahead to index the frames.
-	m.dec, err = decodeMP3Safely(func() (*mp3.Decoder, error) { return mp3.NewDecoder(onlyReader{br}) })
+	m.src = &onlyReader{r: br}
+	m.dec, err = decodeMP3Safely(func() (*mp3.Decoder, error) { return mp3.NewDecoder(m.src) })
 	if err != nil {
+		if m.src.err != nil && errors.Is(err, m.src.err) {
+			return nil, fmt.Errorf("media: mp3: reading: %w", err)
+		}
 		return nil, &MP3Error{Offset: fr.offset, Reason: "decoding the first frame: " + err.Error(), Err: ErrAudioMalformed}
 	}
 	if m.dec.SampleRate() != fr.first.rate {
@@ -378,10 +384,20 @@ func newMP3Reader(br *bufio.Reader, maxJunk int) (*MP3Reader, error) {
 	return m, nil
 }
 
-// onlyReader hides every method of an io.Reader but Read.
-type onlyReader struct{ r io.Reader }
+// onlyReader hides every method of an io.Reader but Read, and keeps the
+// last error other than io.EOF, to tell go-mp3's errors from the input's.
+type onlyReader struct {
+	r   io.Reader
+	err error
+}
 
-func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+func (o *onlyReader) Read(p []byte) (int, error) {
+	n, err := o.r.Read(p)
+	if err != nil && err != io.EOF {
+		o.err = err
+	}
+	return n, err
+}
 
 // decodeMP3Safely runs f, turning a panic inside go-mp3 on corrupt input
 // into an error: the decoder reads files uploaded by users, and one bad
@@ -410,7 +426,11 @@ func (m *MP3Reader) readStereo(dst []int16) (int, error) {
 		dst[i] = int16(binary.LittleEndian.Uint16(m.raw[2*i:]))
 	}
 	m.carry = copy(m.raw[:], m.raw[whole:n])
-	if err != nil && err != io.EOF {
+	switch {
+	case err == nil || err == io.EOF:
+	case m.src.err != nil && errors.Is(err, m.src.err):
+		err = fmt.Errorf("media: mp3: reading: %w", err) // the input's error, not the decoder's
+	default:
 		err = &MP3Error{Reason: "decoding: " + err.Error(), Err: ErrAudioMalformed}
 	}
 	return whole / 2, err
