@@ -13,3 +13,5 @@ require (
 	github.com/pion/randutil v0.1.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 )
+
+require github.com/hajimehoshi/go-mp3 v0.3.4
