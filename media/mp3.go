@@ -170,6 +170,7 @@ type mp3Front struct {
 	// From lame's Info (Xing) header frame, when present: the frame holds no
 	// audio and is skipped; delay and padding are the encoder's, in samples.
 	info           bool
+	vbr            bool  // the header frame says Xing (VBR or ABR), not Info (CBR)
 	frames         int64 // audio frames, 0 when unknown
 	delay, padding int
 }
@@ -252,7 +253,25 @@ func checkMP3Front(h mp3Header, off int64, frame []byte) (mp3Front, error) {
 	}
 	fr := mp3Front{first: h, offset: off}
 	fr.parseInfo(frame)
+	if reason := mp3Miscoded(h, fr.vbr); reason != "" {
+		return mp3Front{}, &MP3Error{Offset: off, Reason: reason, Err: ErrAudioUnsupported}
+	}
 	return fr, nil
+}
+
+// mp3Miscoded says why go-mp3 v0.3.4 cannot be trusted with a stream whose
+// first frame is h, or "" when it can. Constant-bit-rate MPEG-2 at 22050
+// Hz of 32 kbit/s or less decodes into noise: of a lame-encoded 1 kHz tone
+// at 8–32 kbit/s, with or without an Info frame, only 0.3–11 % of the
+// decoded energy is the tone, where mpg123 keeps 99.7–100 % of it from the
+// same files. 40 kbit/s and above, 16 and 24 kHz at every bit rate, and
+// VBR/ABR files at 22050 Hz (whose frames go down to 8 kbit/s) decode
+// correctly. Upstream: hajimehoshi/go-mp3 issue 39.
+func mp3Miscoded(h mp3Header, vbr bool) string {
+	if !vbr && h.version == mpeg2 && h.rate == 22050 && h.bitrate <= 32000 {
+		return fmt.Sprintf("%v is decoded wrongly by the MP3 decoder (constant bit rate at 22050 Hz, 32 kbit/s or less); re-export at 40 kbit/s or more, at 16 or 24 kHz, or as WAV", h)
+	}
+	return ""
 }
 
 // parseInfo reads a Xing/Info header frame and lame's extension of it: the
@@ -280,6 +299,7 @@ func (fr *mp3Front) parseInfo(frame []byte) {
 		return
 	}
 	fr.info = true
+	fr.vbr = string(frame[p:p+4]) == "Xing"
 	flags := binary.BigEndian.Uint32(frame[p+4:])
 	p += 8
 	if flags&1 != 0 && len(frame) >= p+4 {

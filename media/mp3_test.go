@@ -225,6 +225,39 @@ func TestMP3Lame(t *testing.T) {
 			checkTone(t, got[len(got)/5:len(got)*4/5], 1000)
 		})
 	}
+	// go-mp3 turns MPEG-2 22.05 kHz at 32 kbit/s and below into noise: the
+	// file must be refused with a clear error, before or during decoding,
+	// while 40 kbit/s decodes to the tone.
+	for _, tc := range []struct {
+		kbps    string
+		refused bool
+	}{{"8", true}, {"32", true}, {"40", false}} {
+		t.Run("22.05kHz-"+tc.kbps+"kbps", func(t *testing.T) {
+			out := filepath.Join(dir, "22k-"+tc.kbps+".mp3")
+			run(lame, "--quiet", "-m", "m", "-b", tc.kbps, "--resample", "22.05", src, out)
+			f, err := os.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			r, _, err := DecodeAudio(f, DecodeOptions{})
+			var got []int16
+			if err == nil {
+				got, err = readAllSamples(r, FrameSamples, 1<<20)
+			}
+			if !tc.refused {
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkTone(t, got[len(got)/5:len(got)*4/5], 1000)
+				return
+			}
+			want := "MPEG-2 Layer III, 22050 Hz, mono, " + tc.kbps + " kbit/s is decoded wrongly by the MP3 decoder"
+			if err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, ErrAudioUnsupported) {
+				t.Errorf("error %v, want one containing %q", err, want)
+			}
+		})
+	}
 	t.Run("8kHz is MPEG-2.5", func(t *testing.T) {
 		out := filepath.Join(dir, "8k.mp3")
 		run(lame, "--quiet", "-m", "m", "--resample", "8", src, out)
