@@ -406,6 +406,9 @@ func TestBridgeRTCP(t *testing.T) {
 			if diff := cmp.Diff(want, pkts, cmpopts.IgnoreFields(rtcp.ReceptionReport{}, "Jitter"), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("receiver report (-want +got):\n%s", diff)
 			}
+			// The bridge counts the report after sending it: wait for
+			// the count rather than racing the phone's receive.
+			waitFor(t, "RTCPSent == 1", func() bool { return r.br.Stats().A.RTCPSent == 1 })
 			st := r.br.Stats().A
 			wantRecv := uint64(0)
 			if tt.mux {
