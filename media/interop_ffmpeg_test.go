@@ -81,10 +81,14 @@ func startFFmpeg(t *testing.T, args ...string) *ffPeer {
 // wait waits up to d for ffmpeg to exit and returns its exit error, or
 // an error saying it is still running. A bind failure is errFFPortTaken.
 func (p *ffPeer) wait(d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
 	select {
 	case <-p.done:
-	case <-time.After(d):
-		return fmt.Errorf("ffmpeg still running after %v\nffmpeg stderr:\n%s", d, p.log.String())
+	case <-timer.C:
+		if !p.exited() {
+			return fmt.Errorf("ffmpeg still running after %v\nffmpeg stderr:\n%s", d, p.log.String())
+		}
 	}
 	if p.err != nil {
 		if strings.Contains(p.log.String(), "Address already in use") {
@@ -400,7 +404,7 @@ func ffSendToSession(t *testing.T, codec Codec, acodec string, frame int, sdpRem
 	if !st.Latched || st.Dropped < uint64(drops) {
 		t.Errorf("latched %v, dropped %d; want latched after %d dropped", st.Latched, st.Dropped, drops)
 	}
-	t.Logf("%d packets of %d samples, %d dropped by the latch; SR: %+v", st.PacketsReceived, frame, st.Dropped, st.PeerSender)
+	t.Logf("%d packets of %d samples; %d dropped (latch learning, RTCP before it); SR: %+v", st.PacketsReceived, frame, st.Dropped, st.PeerSender)
 
 	// ffmpeg's wall clock in its SR is ours: both read this machine's.
 	if d := int64(st.PeerSender.NTPTime>>32) - int64(NTPTime(st.PeerSender.At)>>32); d < -2 || d > 2 {
