@@ -524,8 +524,12 @@ func ffReceiveFromSession(t *testing.T, codec Codec) error {
 	for i := range got {
 		got[i] = int16(uint16(raw[2*i]) | uint16(raw[2*i+1])<<8)
 	}
-	if len(got) < samples-FrameSamples || len(got) > samples+FrameSamples {
-		t.Fatalf("ffmpeg wrote %d samples, want %d ± %d\nffmpeg stderr:\n%s", len(got), samples, FrameSamples, ff.log.String())
+	// The whole tone. ffmpeg may still drop the last packet when its read
+	// of it and of our BYE race on a loaded machine (they were 20 ms apart;
+	// before Play waited out its last frame they were not, and ffmpeg lost
+	// the tail in 10 runs of 16), so one frame short is tolerated.
+	if len(got) < samples-FrameSamples || len(got) > samples {
+		t.Fatalf("ffmpeg wrote %d samples, want %d (or one frame less)\nffmpeg stderr:\n%s", len(got), samples, ff.log.String())
 	}
 	if f := ffDominant(got); math.Abs(f-hz) > 10 {
 		t.Errorf("dominant frequency %v Hz, want %d Hz", f, hz)
@@ -533,6 +537,11 @@ func ffReceiveFromSession(t *testing.T, codec Codec) error {
 	a, phase := ffTone(got, hz)
 	if math.Abs(a-amp)/amp > 0.05 {
 		t.Errorf("440 Hz amplitude %.0f, want %d ± 5%%", a, amp)
+	}
+	// Our sine starts at sample 0 with phase 0 (a cosine's −π/2): the file
+	// starts with our first frame, none lost or delayed.
+	if d := math.Remainder(phase+math.Pi/2, 2*math.Pi); math.Abs(d) > 0.05 {
+		t.Errorf("tone phase %.3f rad, want −π/2: the start of the tone is missing or shifted", phase)
 	}
 	// The file is one continuous sine: the residual after the best-fitting
 	// sine is G.711's quantisation noise only (a lost, repeated or
