@@ -58,18 +58,29 @@ func NewPlayer(s *Session, cfg PlayerConfig) *Player {
 
 // Play sends the audio of r until it ends, then returns nil; the last
 // partial frame is padded with silence. The first packet is marked as the
-// start of a talkspurt. Play returns ctx.Err() when ctx is done, and a
-// wrapped error when r or the session fails.
+// start of a talkspurt. Play returns once the last frame's own 20 ms have
+// passed, not as soon as it is sent, so that the next Play keeps the pace
+// (no two frames at once at the seam) and a hang-up right after it (an
+// RTCP BYE, which some receivers act on before a packet that arrived just
+// ahead of it) does not cut the tail. Play returns ctx.Err() when ctx is
+// done, and a wrapped error when r or the session fails.
 func (p *Player) Play(ctx context.Context, r SampleReader) error {
 	p.s.MarkTalkspurt()
 	start := p.cfg.Clock()
+	// end waits until the slots of the frames sent so far have passed.
+	end := func(frames int) error {
+		if frames == 0 {
+			return nil
+		}
+		return p.cfg.Wait(ctx, start.Add(time.Duration(frames)*FrameDuration))
+	}
 	for n := 0; ; n++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		got, rerr := readFrame(r, p.samples[:])
 		if got == 0 && rerr == io.EOF {
-			return nil
+			return end(n)
 		}
 		if rerr != nil && rerr != io.EOF {
 			return fmt.Errorf("media: play: %w", rerr)
@@ -93,7 +104,7 @@ func (p *Player) Play(ctx context.Context, r SampleReader) error {
 			return fmt.Errorf("media: play: %w", err)
 		}
 		if rerr == io.EOF {
-			return nil
+			return end(n + 1)
 		}
 	}
 }

@@ -51,7 +51,9 @@ func TestPlayerScheduleDoesNotDrift(t *testing.T) {
 	f := &fakeSchedule{now: time.Unix(1000, 0), work: 3 * time.Millisecond}
 	n := 3*FrameSamples + FrameSamples/2
 	must(t, NewPlayer(a, f.config()).Play(context.Background(), tone(n)))
-	want := []time.Duration{20 * time.Millisecond, 40 * time.Millisecond, 60 * time.Millisecond}
+	// Frames 1–3 at their slots, then the end of frame 3's slot: Play
+	// returns when the audio has had its time, so the next Play keeps pace.
+	want := []time.Duration{20 * time.Millisecond, 40 * time.Millisecond, 60 * time.Millisecond, 80 * time.Millisecond}
 	if diff := cmp.Diff(want, f.waits); diff != "" {
 		t.Errorf("deadlines after start (-want +got):\n%s", diff)
 	}
@@ -65,6 +67,24 @@ func TestPlayerScheduleDoesNotDrift(t *testing.T) {
 	if a.Stats().PacketsSent != 4 {
 		t.Errorf("sent %d packets", a.Stats().PacketsSent)
 	}
+}
+
+func TestPlayerBackToBackKeepsPace(t *testing.T) {
+	a, b := sessionPair(t)
+	f := &fakeSchedule{now: time.Unix(1000, 0)}
+	p := NewPlayer(a, f.config())
+	// Two prompts of two frames each: frames at 0, 20 | 40, 60 ms. Were
+	// Play to return as soon as its last frame was sent (at 20 ms), the
+	// second prompt's first frame would go at once with it, and every
+	// seam would put the stream one frame further ahead of real time.
+	must(t, p.Play(context.Background(), tone(2*FrameSamples)))
+	must(t, p.Play(context.Background(), tone(2*FrameSamples)))
+	ms := time.Millisecond
+	want := []time.Duration{20 * ms, 40 * ms, 60 * ms, 80 * ms}
+	if diff := cmp.Diff(want, f.waits); diff != "" {
+		t.Errorf("deadlines after the first start (-want +got):\n%s", diff)
+	}
+	readN(t, b, 4)
 }
 
 func TestPlayerReanchorsWhenFarBehind(t *testing.T) {
@@ -81,7 +101,7 @@ func TestPlayerReanchorsWhenFarBehind(t *testing.T) {
 	// The wait for frame 2 (due at 40 ms) ended at 1020 ms. Frame 3, due at
 	// 60 ms, goes at once and the schedule continues from there, instead
 	// of a burst of 50 catch-up frames.
-	want := []time.Duration{20 * ms, 40 * ms, 1020 * ms, 1040 * ms}
+	want := []time.Duration{20 * ms, 40 * ms, 1020 * ms, 1040 * ms, 1060 * ms}
 	if diff := cmp.Diff(want, f.waits); diff != "" {
 		t.Errorf("deadlines (-want +got):\n%s", diff)
 	}
@@ -112,9 +132,9 @@ func TestPlayerRealTime(t *testing.T) {
 	a, b := sessionPair(t)
 	start := time.Now()
 	must(t, NewPlayer(a, PlayerConfig{}).Play(context.Background(), tone(5*FrameSamples)))
-	// Frames 1–4 wait for their slots: at least 80 ms, however slow the
-	// machine; no upper bound, which a loaded machine could break.
-	if el := time.Since(start); el < 4*FrameDuration {
+	// Play waits out the slots of all 5 frames: at least 100 ms, however
+	// slow the machine; no upper bound, which a loaded machine could break.
+	if el := time.Since(start); el < 5*FrameDuration {
 		t.Errorf("5 frames played in %v, faster than real time", el)
 	}
 	checkStream(t, readN(t, b, 5), a)

@@ -39,6 +39,10 @@ type Stats struct {
 	Remote  netip.AddrPort
 	// Peer is what the peer's last RTCP report said of our stream.
 	Peer PeerReport
+	// PeerSender is what the peer's last RTCP sender report said of its
+	// own stream. A peer that only sends (a media server, ffmpeg) reports
+	// no reception blocks, so this is the only sign its RTCP arrives.
+	PeerSender PeerSenderReport
 	// RTT is the round-trip time from the peer's last report that echoed
 	// one of our sender reports (RFC 3550 section 6.4.1); zero if none.
 	RTT time.Duration
@@ -59,6 +63,23 @@ type PeerReport struct {
 	Lost int32
 	// Jitter is the interarrival jitter the peer measured on our stream.
 	Jitter time.Duration
+}
+
+// PeerSenderReport is the sender information of the peer's last RTCP
+// sender report (RFC 3550 section 6.4.1): the peer's own count of what it
+// sent, which a receiver compares with what arrived.
+type PeerSenderReport struct {
+	// At is when the report arrived; zero if none has.
+	At time.Time
+	// SSRC is the peer's synchronisation source.
+	SSRC uint32
+	// NTPTime is the peer's wall clock when it sent the report, as a
+	// 64-bit NTP timestamp, and RTPTime the RTP timestamp of that instant.
+	NTPTime uint64
+	RTPTime uint32
+	// Packets and Octets are the RTP packets and payload bytes the peer
+	// had sent by then (modulo 2^32, as RTCP carries them).
+	Packets, Octets uint32
 }
 
 // Stats returns the session's counters. Safe for concurrent use.
@@ -82,6 +103,7 @@ func (s *Session) Stats() Stats {
 	if r := s.rtcp; r != nil {
 		r.mu.Lock()
 		st.Peer, st.RTT, st.PeerBye = r.peer, r.rtt, r.bye
+		st.PeerSender = r.peerSR
 		st.Invalid += r.invalid
 		r.mu.Unlock()
 	}
@@ -109,6 +131,7 @@ type rtcpState struct {
 	lastSR   uint32         // its NTP timestamp, middle 32 bits
 	lastSRAt time.Time      // when it arrived
 	peer     PeerReport
+	peerSR   PeerSenderReport
 	rtt      time.Duration
 	bye      bool
 	invalid  uint64
@@ -217,6 +240,8 @@ func (r *rtcpState) handle(pkts []rtcp.Packet, src netip.AddrPort, now time.Time
 		switch p := p.(type) {
 		case *rtcp.SenderReport:
 			r.srSSRC, r.lastSR, r.lastSRAt = p.SSRC, MiddleNTP(p.NTPTime), now
+			r.peerSR = PeerSenderReport{At: now, SSRC: p.SSRC, NTPTime: p.NTPTime,
+				RTPTime: p.RTPTime, Packets: p.PacketCount, Octets: p.OctetCount}
 			r.blocks(p.Reports, now)
 		case *rtcp.ReceiverReport:
 			r.blocks(p.Reports, now)

@@ -216,6 +216,10 @@ func TestRTCPHandle(t *testing.T) {
 	if !st.PeerBye {
 		t.Error("BYE not seen")
 	}
+	wantSR := PeerSenderReport{At: now, SSRC: 9, NTPTime: 0x1234_5678_9abc_def0}
+	if diff := cmp.Diff(wantSR, st.PeerSender); diff != "" {
+		t.Errorf("peer sender report (-want +got):\n%s", diff)
+	}
 	if s.rtcp.lastSR != 0x5678_9abc || s.rtcp.srSSRC != 9 {
 		t.Errorf("LSR %08x from %x", s.rtcp.lastSR, s.rtcp.srSSRC)
 	}
