@@ -24,12 +24,12 @@ type recTx struct {
 
 func newRecTx() *recTx { return &recTx{done: make(chan struct{})} }
 
-func (tx *recTx) Terminate()                          {}
+func (tx *recTx) Terminate()                           {}
 func (tx *recTx) OnTerminate(gosip.FnTxTerminate) bool { return true }
-func (tx *recTx) Done() <-chan struct{}               { return tx.done }
-func (tx *recTx) Err() error                          { return nil }
-func (tx *recTx) Acks() <-chan *gosip.Request         { return nil }
-func (tx *recTx) OnCancel(gosip.FnTxCancel) bool      { return true }
+func (tx *recTx) Done() <-chan struct{}                { return tx.done }
+func (tx *recTx) Err() error                           { return nil }
+func (tx *recTx) Acks() <-chan *gosip.Request          { return nil }
+func (tx *recTx) OnCancel(gosip.FnTxCancel) bool       { return true }
 func (tx *recTx) Respond(res *gosip.Response) error {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
@@ -437,7 +437,9 @@ func TestAuthCredentialsReadEveryRequest(t *testing.T) {
 
 func TestAuthCredentialsError(t *testing.T) {
 	a, err := NewDigestAuth(AuthConfig{Realm: "pbx.test", Credentials: CredentialsFunc(
-		func(context.Context, string, string, Algorithm) (string, error) { return "", errors.New("disk on fire") })})
+		func(context.Context, string, string, Algorithm) (string, error) {
+			return "", errors.New("disk on fire")
+		})})
 	if err != nil {
 		t.Fatal(err)
 	}
