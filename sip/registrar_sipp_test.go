@@ -3,11 +3,15 @@ package sip
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -163,5 +167,145 @@ func TestRegistrarWithSipp(t *testing.T) {
 	sippRun(t, sipp, srv.UDP, "127.0.0.2", "register_unregister.xml", right)
 	if bs := reg.Bindings("101"); len(bs) != 0 {
 		t.Errorf("bindings after Contact: * Expires: 0: %+v", bs)
+	}
+}
+
+// newLoopbackRegistrar starts a registrar for 101/secret101 on a sipgo
+// server on loopback.
+func newLoopbackRegistrar(tb testing.TB) (*Registrar, *siptest.Server) {
+	tb.Helper()
+	creds := &MemCredentials{}
+	creds.Set("101", "secret101")
+	auth, err := NewDigestAuth(AuthConfig{Realm: "pbx.test", Credentials: creds})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	reg, err := NewRegistrar(RegistrarConfig{Auth: auth})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { reg.Close() })
+	srv := siptest.Start(tb, func(s *sipgo.Server) {
+		s.OnRegister(reg.HandleRegister)
+		s.OnOptions(reg.HandleOptions)
+	})
+	return reg, srv
+}
+
+// registerOnce does one authenticated registration (challenge + REGISTER)
+// with a sipgo client.
+func registerOnce(ctx context.Context, client *sipgo.Client, addr string) error {
+	var recipient gosip.Uri
+	if err := gosip.ParseUri("sip:101@"+addr, &recipient); err != nil {
+		return err
+	}
+	req := gosip.NewRequest(gosip.REGISTER, recipient)
+	req.AppendHeader(gosip.NewHeader("Contact", "<sip:101@127.0.0.1:5099>"))
+	req.AppendHeader(gosip.NewHeader("Expires", "300"))
+	res, err := client.Do(ctx, req)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != 401 {
+		return fmt.Errorf("first REGISTER: %s", res.StartLine())
+	}
+	res, err = client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: "101", Password: "secret101"})
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != 200 {
+		return fmt.Errorf("authenticated REGISTER: %s", res.StartLine())
+	}
+	return nil
+}
+
+func newTestClient(tb testing.TB) *sipgo.Client {
+	tb.Helper()
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("bench"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	client, err := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"), sipgo.WithClientLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { client.Close(); ua.Close() })
+	return client
+}
+
+// BenchmarkRegisterAuthenticated measures one authenticated registration
+// (REGISTER, 401, REGISTER with digest, 200) through sipgo on loopback
+// UDP, client and server in this process: cpu-µs/op is the process's
+// user+system CPU time per registration and includes both sides.
+func BenchmarkRegisterAuthenticated(b *testing.B) {
+	reg, srv := newLoopbackRegistrar(b)
+	client := newTestClient(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	cpu0 := processCPU()
+	for b.Loop() {
+		if err := registerOnce(ctx, client, srv.UDP); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+	if len(reg.Bindings("101")) != 1 {
+		b.Fatal("not registered")
+	}
+}
+
+// processCPU returns the user+system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestRegistrarOverSockets registers with a sipgo client over UDP, and
+// checks that CRLF keep-alives are tolerated (UDP) and answered (TCP, RFC
+// 5626 ping/pong) and that OPTIONS gets 200.
+func TestRegistrarOverSockets(t *testing.T) {
+	reg, srv := newLoopbackRegistrar(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	udp, err := net.Dial("udp", srv.UDP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer udp.Close()
+	if _, err := udp.Write([]byte("\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+
+	client := newTestClient(t)
+	if err := registerOnce(ctx, client, srv.UDP); err != nil {
+		t.Fatal(err)
+	}
+	if bs := reg.Bindings("101"); len(bs) != 1 || bs[0].Contact != "sip:101@127.0.0.1:5099" {
+		t.Fatalf("bindings after sipgo REGISTER: %+v", bs)
+	}
+
+	var recipient gosip.Uri
+	gosip.ParseUri("sip:"+srv.UDP, &recipient)
+	res, err := client.Do(ctx, gosip.NewRequest(gosip.OPTIONS, recipient))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("OPTIONS: %v %v", res, err)
+	}
+
+	tcp, err := net.Dial("tcp", srv.TCP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tcp.Close()
+	tcp.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := tcp.Write([]byte("\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	pong := make([]byte, 2)
+	if _, err := io.ReadFull(tcp, pong); err != nil || string(pong) != "\r\n" {
+		t.Fatalf("TCP keep-alive pong: %q %v", pong, err)
 	}
 }
