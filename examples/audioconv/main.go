@@ -30,6 +30,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/telekit/telekit/internal/cli"
 	"github.com/telekit/telekit/media"
 )
 
@@ -53,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "usage: audioconv IN.(wav|mp3) OUT.wav [-codec pcm|ulaw|alaw] [-max-bytes N]")
 		fs.PrintDefaults()
 	}
-	files, err := parseInterleaved(fs, args)
+	files, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -83,27 +84,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s: %s %s, %d Hz, %d channel(s) -> %s: %v, 8000 Hz, mono, %.2f s\n",
 		in, info.Container, info.Format, info.SampleRate, info.Channels, out, enc, float64(samples)/media.SampleRate)
 	return nil
-}
-
-// parseInterleaved parses flags anywhere among the positional arguments:
-// the flag package stops at the first positional one, so parse again after
-// each. Everything after "--" is positional.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
 }
 
 // convert decodes in and writes it to out as an 8 kHz mono WAV, durably:
