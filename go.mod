@@ -16,12 +16,14 @@ require (
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
-	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	modernc.org/libc v1.79.0 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
-	modernc.org/sqlite v1.61.1 // indirect
 )
 
-require github.com/hajimehoshi/go-mp3 v0.3.4
+require (
+	github.com/hajimehoshi/go-mp3 v0.3.4
+	golang.org/x/crypto v0.58.0
+	modernc.org/sqlite v1.61.1
+)

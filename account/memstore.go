@@ -83,6 +83,9 @@ func (m *MemStore) UpdateUser(ctx context.Context, u User) error {
 		return notFound("user", u.Extension)
 	}
 	u.Created = mu.u.Created
+	if u.Updated.IsZero() {
+		u.Updated = mu.u.Updated
+	}
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -126,8 +129,8 @@ func (m *MemStore) SetSIPSecret(ctx context.Context, ext string, ha1s []HA1, now
 
 // SetPortalPassword implements [Store].
 func (m *MemStore) SetPortalPassword(ctx context.Context, ext, hash string, mustChange bool, now time.Time) error {
-	if _, _, _, err := decodeArgon2(hash); err != nil {
-		return invalid("PortalHash", "%v", err)
+	if err := ValidatePasswordHash(hash); err != nil {
+		return err
 	}
 	return m.update(ext, now, func(mu *memUser) {
 		mu.sec.PortalHash, mu.sec.MustChangePassword = hash, mustChange
@@ -136,8 +139,8 @@ func (m *MemStore) SetPortalPassword(ctx context.Context, ext, hash string, must
 
 // SetPIN implements [Store].
 func (m *MemStore) SetPIN(ctx context.Context, ext, hash string, now time.Time) error {
-	if _, _, _, err := decodeArgon2(hash); err != nil {
-		return invalid("PINHash", "%v", err)
+	if err := ValidatePasswordHash(hash); err != nil {
+		return err
 	}
 	return m.update(ext, now, func(mu *memUser) { mu.sec.PINHash = hash })
 }
@@ -216,6 +219,9 @@ func (m *MemStore) UpdateTrunk(ctx context.Context, t Trunk) error {
 		return notFound("trunk", t.Name)
 	}
 	t.Created = old.Created
+	if t.Updated.IsZero() {
+		t.Updated = old.Updated
+	}
 	if err := t.Validate(); err != nil {
 		return err
 	}

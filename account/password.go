@@ -154,6 +154,17 @@ func decodeArgon2(encoded string) (p Argon2Params, salt, key []byte, err error) 
 	return p, salt, key, nil
 }
 
+// ValidatePasswordHash checks that encoded is an argon2id hash that
+// [VerifyPassword] accepts, as every [Store] does before persisting a
+// portal or PIN hash, so a plain-text password can never be stored by
+// mistake. The error is a *[ValidationError] on field "Hash".
+func ValidatePasswordHash(encoded string) error {
+	if _, _, _, err := decodeArgon2(encoded); err != nil {
+		return invalid("Hash", "%v", err)
+	}
+	return nil
+}
+
 // VerifyPassword reports whether password matches encoded, a hash made by
 // [Argon2Params.Hash], comparing in constant time. The error is non-nil
 // only when encoded is malformed ([ErrMalformedHash]).

@@ -35,7 +35,8 @@ type Store interface {
 	// ListUsers returns every user, ordered by extension.
 	ListUsers(ctx context.Context) ([]User, error)
 	// UpdateUser replaces the user with u.Extension, keeping its stored
-	// Created time and its secrets; ErrNotFound if absent.
+	// Created time (and Updated, when u.Updated is zero) and its secrets;
+	// ErrNotFound if absent.
 	UpdateUser(ctx context.Context, u User) error
 	// DeleteUser removes the user and all its secrets, or ErrNotFound.
 	DeleteUser(ctx context.Context, ext string) error
@@ -62,8 +63,8 @@ type Store interface {
 	GetTrunk(ctx context.Context, name string) (Trunk, error)
 	// ListTrunks returns every trunk, ordered by name.
 	ListTrunks(ctx context.Context) ([]Trunk, error)
-	// UpdateTrunk replaces the trunk with t.Name, keeping its Created time;
-	// ErrNotFound if absent.
+	// UpdateTrunk replaces the trunk with t.Name, keeping its Created time
+	// (and Updated, when t.Updated is zero); ErrNotFound if absent.
 	UpdateTrunk(ctx context.Context, t Trunk) error
 	// DeleteTrunk removes the trunk called name, or ErrNotFound.
 	DeleteTrunk(ctx context.Context, name string) error
