@@ -160,3 +160,20 @@ func TestConcurrentOpen(t *testing.T) {
 		}
 	}
 }
+
+// TestOddDirectoryName opens a data directory whose name has characters
+// that URI parsing would mangle.
+func TestOddDirectoryName(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my data %20 #1")
+	if _, err := store.Open(context.Background(), dir, nil); err == nil {
+		t.Fatal("a '#' in the directory name was accepted")
+	}
+	dir = filepath.Join(t.TempDir(), "my data %20")
+	s := open(t, dir)
+	if err := s.CreateUser(context.Background(), user("101")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, store.FileName)); err != nil {
+		t.Errorf("database not created where asked: %v", err)
+	}
+}

@@ -56,7 +56,7 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*SQLite, error)
 	path := filepath.Join(dir, FileName)
 	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)",
 		BusyTimeout.Milliseconds())
-	w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+common+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -72,7 +72,7 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*SQLite, error)
 		w.Close()
 		return nil, fmt.Errorf("store: restrict %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", path+"?"+common+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
