@@ -147,6 +147,10 @@ func decodeArgon2(encoded string) (p Argon2Params, salt, key []byte, err error) 
 	if key, err = b64.DecodeString(parts[5]); err != nil {
 		return bad("key is not base64")
 	}
+	// The decoder skips '\r' and '\n'; accept only the canonical form.
+	if b64.EncodeToString(salt) != parts[4] || b64.EncodeToString(key) != parts[5] {
+		return bad("salt or key is not canonical base64")
+	}
 	p.SaltLen, p.KeyLen = uint32(len(salt)), uint32(len(key))
 	if cerr := p.check(); cerr != nil {
 		return bad(cerr.Error())
