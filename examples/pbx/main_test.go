@@ -1,0 +1,333 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/telekit/telekit/internal/interop"
+)
+
+// runCLI runs one pbx command and returns its output.
+func runCLI(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func TestExtAddFlagsAnywhere(t *testing.T) {
+	data := t.TempDir()
+	// Flags after, before and around the positional NUMBER.
+	for _, args := range [][]string{
+		{"ext", "add", "201", "-name", "Alice", "-password", "s3cret-alice", "-data", data},
+		{"ext", "add", "-data", data, "-name", "Bob", "-password", "s3cret-bob1", "202"},
+		{"ext", "add", "-name", "Carol", "203", "-password", "s3cret-carol", "-pin", "4826", "-data", data},
+	} {
+		if out, err := runCLI(t, args...); err != nil {
+			t.Fatalf("%q: %v\n%s", args, err, out)
+		}
+	}
+	out, err := runCLI(t, "ext", "list", "-data", data, "-json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []extView
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("ext list -json: %v\n%s", err, out)
+	}
+	want := []extView{{"201", "Alice", "", "user"}, {"202", "Bob", "", "user"}, {"203", "Carol", "", "user"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ext list (-want +got):\n%s", diff)
+	}
+}
+
+func TestExtAddBadInputChangesNothing(t *testing.T) {
+	data := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ext", "add", "301", "-name", "X", "-password", "short"}, "secret"},
+		{[]string{"ext", "add", "301", "-name", "X", "-password", "long-enough-1", "-pin", "1234"}, "PIN"},
+		{[]string{"ext", "add", "3a1", "-name", "X", "-password", "long-enough-1"}, "extension"},
+		{[]string{"ext", "add", "301", "-password", "long-enough-1"}, "-name and -password are required"},
+		{[]string{"ext", "add", "301", "302", "-name", "X", "-password", "long-enough-1"}, "exactly one"},
+	} {
+		out, err := runCLI(t, append(tc.args, "-data", data)...)
+		if err == nil || !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(tc.want)) {
+			t.Errorf("%q: err %v (output %q), want one mentioning %q", tc.args, err, out, tc.want)
+		}
+	}
+	out, err := runCLI(t, "ext", "list", "-json", "-data", data)
+	if err != nil || strings.TrimSpace(out) != "[]" {
+		t.Errorf("after refused adds, ext list = %q, %v; want []", out, err)
+	}
+	// A duplicate is refused and leaves the first one's secret working.
+	if _, err := runCLI(t, "ext", "add", "301", "-name", "A", "-password", "first-secret", "-data", data); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCLI(t, "ext", "add", "301", "-name", "B", "-password", "second-secret", "-data", data); err == nil {
+		t.Error("duplicate extension accepted")
+	}
+}
+
+func TestTrunkAdd(t *testing.T) {
+	data := t.TempDir()
+	if _, err := runCLI(t, "ext", "add", "101", "-name", "A", "-password", "secret-101", "-data", data); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCLI(t, "trunk", "add", "prov", "-host", "sip.example.net:5060", "-user", "u1", "-password", "p1",
+		"-prefix", "9", "-did", "+15551234567=101", "-data", data)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if _, err := runCLI(t, "trunk", "add", "bad", "-host", "h:5060", "-user", "u", "-password", "p",
+		"-did", "5550000=999", "-data", data); err == nil {
+		t.Error("a DID to a missing extension was accepted")
+	}
+}
+
+// pbxProcess is a server started by a test, in-process, on free ports.
+type pbxProcess struct {
+	sip, http string
+	demo      map[string]string // extension → SIP password printed at start
+	stop      func()
+}
+
+var readyRE = regexp.MustCompile(`^telekit ready sip=(\S+) http=(\S+)$`)
+var demoRE = regexp.MustCompile(`extension (\d+) \(\w+\): SIP user \d+, password (\S+)`)
+
+func startPBX(t *testing.T, data string) *pbxProcess {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-data", data, "-sip", "127.0.0.1:0", "-http", "127.0.0.1:0", "-log", "warn"}, pw, io.Discard)
+		pw.Close()
+	}()
+	p := &pbxProcess{demo: map[string]string{}}
+	ready := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := sc.Text()
+			if m := demoRE.FindStringSubmatch(line); m != nil {
+				p.demo[m[1]] = m[2]
+			}
+			if m := readyRE.FindStringSubmatch(line); m != nil {
+				p.sip, p.http = m[1], m[2]
+				ready <- nil
+				io.Copy(io.Discard, pr)
+				return
+			}
+		}
+		ready <- fmt.Errorf("server ended before its ready line: %v", sc.Err())
+	}()
+	select {
+	case err := <-ready:
+		if err != nil {
+			cancel()
+			t.Fatal(err, <-done)
+		}
+	case <-time.After(20 * time.Second):
+		cancel()
+		t.Fatal("no ready line in 20 s")
+	}
+	var once sync.Once
+	p.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve returned %v", err)
+			}
+		})
+	}
+	t.Cleanup(p.stop)
+	return p
+}
+
+// api makes one JSON API request with basic auth or a cookie session.
+type apiClient struct {
+	t       *testing.T
+	base    string
+	user    string
+	pass    string
+	client  *http.Client
+	csrf    string
+	cookies []*http.Cookie
+}
+
+func (c *apiClient) do(method, path string, body any) (int, []byte) {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, "http://"+c.base+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if c.user != "" {
+		req.SetBasicAuth(c.user, c.pass)
+	}
+	for _, ck := range c.cookies {
+		req.AddCookie(ck)
+	}
+	if c.csrf != "" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if cs := resp.Cookies(); len(cs) > 0 {
+		c.cookies = cs
+	}
+	return resp.StatusCode, b
+}
+
+// TestServeRegisterAndPortal starts the server on an empty data
+// directory, registers a demo extension with sipp using the printed
+// credentials, and walks the portal API as that user would.
+func TestServeRegisterAndPortal(t *testing.T) {
+	sipp := interop.LookPath(t, "sipp", "sip-tester")
+	data := t.TempDir()
+	p := startPBX(t, data)
+	if len(p.demo) != 3 {
+		t.Fatalf("demo credentials printed: %v, want 3", p.demo)
+	}
+
+	// A real phone (sipp) registers as 101 with the printed password.
+	sippRegister(t, sipp, p.sip, "101", p.demo["101"])
+
+	alice := &apiClient{t: t, base: p.http, user: "101", pass: p.demo["101"]}
+	// The portal password started as the SIP secret and must be changed
+	// before anything else is served.
+	if code, body := alice.do("GET", "/api/v1/me", nil); code != http.StatusForbidden || !strings.Contains(string(body), "password change required") {
+		t.Fatalf("GET /me before the password change: %d %s", code, body)
+	}
+	if code, body := alice.do("POST", "/api/v1/password", map[string]string{"old_password": p.demo["101"], "new_password": "Alice-new-portal-1"}); code != http.StatusNoContent {
+		t.Fatalf("change password: %d %s", code, body)
+	}
+	alice.pass = "Alice-new-portal-1"
+	code, body := alice.do("GET", "/api/v1/me", nil)
+	if code != http.StatusOK || !strings.Contains(string(body), `"name":"Alice"`) {
+		t.Fatalf("GET /me: %d %s", code, body)
+	}
+	// The SIP secret did not change with the portal password: the phone
+	// registers again with it.
+	sippRegister(t, sipp, p.sip, "101", p.demo["101"])
+
+	code, body = alice.do("GET", "/api/v1/devices", nil)
+	var devs []deviceView
+	if err := json.Unmarshal(body, &devs); code != http.StatusOK || err != nil || len(devs) != 1 || devs[0].UserAgent != "sipp" {
+		t.Fatalf("GET /devices: %d %s", code, body)
+	}
+	// Bob sees none of Alice's devices: his own list is empty.
+	bob := &apiClient{t: t, base: p.http, user: "102", pass: p.demo["102"]}
+	bob.do("POST", "/api/v1/password", map[string]string{"old_password": p.demo["102"], "new_password": "Bob-new-portal-22"})
+	bob.pass = "Bob-new-portal-22"
+	if code, body := bob.do("GET", "/api/v1/devices", nil); code != http.StatusOK || strings.TrimSpace(string(body)) != "[]" {
+		t.Errorf("Bob's devices: %d %s, want an empty list", code, body)
+	}
+	if code, body := bob.do("GET", "/api/v1/calls?view=missed", nil); code != http.StatusOK || strings.TrimSpace(string(body)) != "[]" {
+		t.Errorf("Bob's missed calls: %d %s", code, body)
+	}
+	if code, _ := bob.do("GET", "/api/v1/calls?view=sideways", nil); code != http.StatusBadRequest {
+		t.Errorf("bad view: %d, want 400", code)
+	}
+
+	// Cookie sessions: login, then an unsafe request needs the CSRF token.
+	sess := &apiClient{t: t, base: p.http}
+	code, body = sess.do("POST", "/api/v1/login", map[string]string{"extension": "101", "password": "Alice-new-portal-1"})
+	var lr loginResponse
+	if err := json.Unmarshal(body, &lr); code != http.StatusOK || err != nil || lr.CSRFToken == "" {
+		t.Fatalf("login: %d %s", code, body)
+	}
+	if code, _ := sess.do("GET", "/api/v1/me", nil); code != http.StatusOK {
+		t.Errorf("GET /me with the session cookie: %d", code)
+	}
+	if code, _ := sess.do("POST", "/api/v1/logout", nil); code != http.StatusForbidden {
+		t.Errorf("logout without CSRF token: %d, want 403", code)
+	}
+	sess.csrf = lr.CSRFToken
+	if code, _ := sess.do("POST", "/api/v1/logout", nil); code != http.StatusNoContent {
+		t.Errorf("logout with CSRF token: %d, want 204", code)
+	}
+	if code, _ := sess.do("GET", "/api/v1/me", nil); code != http.StatusUnauthorized {
+		t.Errorf("GET /me after logout: %d, want 401", code)
+	}
+}
+
+// TestPortalLoginRateLimit: password guessing from one address is banned,
+// while the victim logs in from another address.
+func TestPortalLoginRateLimit(t *testing.T) {
+	data := t.TempDir()
+	p := startPBX(t, data)
+	mallory := &apiClient{t: t, base: p.http}
+	var codes []int
+	for i := range 7 {
+		code, _ := mallory.do("POST", "/api/v1/login", map[string]string{"extension": "101", "password": fmt.Sprintf("guess-%d", i)})
+		codes = append(codes, code)
+	}
+	want := []int{401, 401, 401, 401, 401, 429, 429}
+	if diff := cmp.Diff(want, codes); diff != "" {
+		t.Errorf("guess responses (-want +got):\n%s", diff)
+	}
+	// The right password from the banned address is refused too...
+	if code, _ := mallory.do("POST", "/api/v1/login", map[string]string{"extension": "101", "password": p.demo["101"]}); code != http.StatusTooManyRequests {
+		t.Errorf("right password from the banned address: %d, want 429", code)
+	}
+	// ...but the extension itself is not locked: from 127.0.0.2 it works.
+	tr := &http.Transport{DialContext: (&netDialer{local: "127.0.0.2"}).DialContext}
+	victim := &http.Client{Transport: tr}
+	b, _ := json.Marshal(map[string]string{"extension": "101", "password": p.demo["101"]})
+	resp, err := victim.Post("http://"+p.http+"/api/v1/login", "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("victim's login from 127.0.0.2: %d, want 200", resp.StatusCode)
+	}
+}
+
+// sippRegister registers user with password through sipp, using the
+// registrar's scenario.
+func sippRegister(t *testing.T, sipp, addr, user, password string) {
+	t.Helper()
+	dir := t.TempDir()
+	inf := filepath.Join(dir, "users.csv")
+	line := fmt.Sprintf("SEQUENTIAL\n%s;[authentication username=%s password=%s]\n", user, user, password)
+	if err := os.WriteFile(inf, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	errLog := filepath.Join(dir, "errors.log")
+	cmd := exec.CommandContext(ctx, sipp, addr, "-sf", filepath.Join("..", "..", "sip", "testdata", "sipp", "register_ok.xml"),
+		"-inf", inf, "-i", "127.0.0.1", "-m", "1", "-timeout", "10s", "-timeout_error", "-nostdin",
+		"-trace_err", "-error_file", errLog)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		errs, _ := os.ReadFile(errLog)
+		t.Fatalf("sipp register %s: %v\n%s\n%s", user, err, errs, out[max(0, len(out)-1500):])
+	}
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/telekit/telekit/account"
+	"github.com/telekit/telekit/internal/cli"
+	"github.com/telekit/telekit/sip"
+	"github.com/telekit/telekit/store"
+)
+
+// serveConfig is what `pbx serve` is told on its command line.
+type serveConfig struct {
+	Data     string
+	SIPAddr  string
+	HTTPAddr string
+	RTPPorts string
+	Realm    string
+	LogLevel string
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("pbx serve", stderr)
+	var c serveConfig
+	fs.StringVar(&c.Data, "data", defaultData, "data directory (created if missing)")
+	fs.StringVar(&c.SIPAddr, "sip", ":5060", "SIP address, UDP and TCP (port 0 picks a free port)")
+	fs.StringVar(&c.HTTPAddr, "http", "127.0.0.1:8080", "HTTP address of the portal and JSON API")
+	fs.StringVar(&c.RTPPorts, "rtp-ports", "10000-20000", "UDP port range for anchored media, LO-HI")
+	fs.StringVar(&c.Realm, "realm", defaultRealm, "SIP digest realm")
+	fs.StringVar(&c.LogLevel, "log", "info", "log level: debug, info, warn, error")
+	pos, err := cli.Parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", pos)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("serve: -log: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	srv, err := newServer(ctx, c, log, stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "telekit ready sip=%s http=%s\n", srv.sipAddr, srv.httpAddr)
+	<-ctx.Done()
+	log.Info("shutting down")
+	return srv.Close()
+}
+
+// server is the running PBX: the store, the SIP stack and the HTTP API.
+type server struct {
+	log      *slog.Logger
+	realm    string
+	st       *store.SQLite
+	ua       *sipgo.UserAgent
+	sip      *sipgo.Server
+	guard    *sip.Guard // SIP authentication failures
+	auth     *sip.DigestAuth
+	reg      *sip.Registrar
+	portal   *portal
+	http     *http.Server
+	sipAddr  string
+	httpAddr string
+
+	closeOnce sync.Once
+	closers   []func() error
+	wg        sync.WaitGroup
+}
+
+// storeCredentials reads HA1s from the account store on every request, so
+// an extension added by `pbx ext add` while the server runs works at once.
+func storeCredentials(st account.Store) sip.Credentials {
+	return sip.CredentialsFunc(func(ctx context.Context, realm, user string, alg sip.Algorithm) (string, error) {
+		var a account.Algorithm
+		switch alg {
+		case sip.MD5:
+			a = account.MD5
+		case sip.SHA256:
+			a = account.SHA256
+		default:
+			return "", sip.ErrUnknownUser
+		}
+		ha1, err := st.HA1(ctx, realm, user, a)
+		if errors.Is(err, account.ErrNotFound) {
+			return "", sip.ErrUnknownUser
+		}
+		return ha1, err
+	})
+}
+
+func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Writer) (s *server, err error) {
+	s = &server{log: log, realm: c.Realm}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if s.st, err = openStore(ctx, c.Data); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.st.Close)
+	if err := s.demo(ctx, stdout); err != nil {
+		return nil, err
+	}
+
+	if s.ua, err = sipgo.NewUA(sipgo.WithUserAgent("telekit")); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.ua.Close)
+	if s.sip, err = sipgo.NewServer(s.ua, sipgo.WithServerLogger(log.With("component", "sipgo"))); err != nil {
+		return nil, err
+	}
+	if s.guard, err = sip.NewGuard(sip.GuardConfig{Logger: log}); err != nil {
+		return nil, err
+	}
+	if s.auth, err = sip.NewDigestAuth(sip.AuthConfig{
+		Realm: c.Realm, Credentials: storeCredentials(s.st), Guard: s.guard, Logger: log,
+	}); err != nil {
+		return nil, err
+	}
+	if s.reg, err = sip.NewRegistrar(sip.RegistrarConfig{Auth: s.auth, Logger: log}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.reg.Close)
+	s.sip.OnRegister(s.reg.HandleRegister)
+	s.sip.OnOptions(s.reg.HandleOptions)
+
+	if err := s.listenSIP(c.SIPAddr); err != nil {
+		return nil, err
+	}
+	if s.portal, err = newPortal(s.st, s.reg, log); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", c.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("serve: -http %s: %w", c.HTTPAddr, err)
+	}
+	s.httpAddr = ln.Addr().String()
+	s.http = &http.Server{Handler: s.portal, ReadHeaderTimeout: 10 * time.Second}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server", "err", err)
+		}
+	}()
+	s.closers = append(s.closers, func() error {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return s.http.Shutdown(sctx)
+	})
+	return s, nil
+}
+
+// listenSIP listens on UDP and TCP at the same address; with port 0 it
+// picks a port free for both.
+func (s *server) listenSIP(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("serve: -sip %q: %w", addr, err)
+	}
+	for try := 0; ; try++ {
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, port))
+		if err != nil {
+			return fmt.Errorf("serve: -sip %s (udp): %w", addr, err)
+		}
+		got := pc.LocalAddr().(*net.UDPAddr).Port
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(got)))
+		if err != nil {
+			pc.Close()
+			if port == "0" && try < 20 {
+				continue // the TCP side of this port is taken: pick another
+			}
+			return fmt.Errorf("serve: -sip %s (tcp): %w", addr, err)
+		}
+		shown := host
+		if shown == "" || shown == "0.0.0.0" || shown == "::" {
+			shown = "127.0.0.1"
+		}
+		s.sipAddr = net.JoinHostPort(shown, strconv.Itoa(got))
+		for _, serveFn := range []func() error{
+			func() error { return s.sip.ServeUDP(pc) },
+			func() error { return s.sip.ServeTCP(ln) },
+		} {
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				if err := serveFn(); err != nil && !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "closed") {
+					s.log.Error("sip server", "err", err)
+				}
+			}()
+		}
+		s.closers = append(s.closers, pc.Close, ln.Close)
+		return nil
+	}
+}
+
+// demo creates demo extensions on an empty data directory and prints
+// their credentials once.
+func (s *server) demo(ctx context.Context, stdout io.Writer) error {
+	users, err := s.st.ListUsers(ctx)
+	if err != nil || len(users) > 0 {
+		return err
+	}
+	fmt.Fprintln(stdout, "empty data directory: created demo extensions (shown once; the portal asks for a new password at first login):")
+	for i, name := range []string{"Alice", "Bob", "Carol"} {
+		e := newExtension{Number: strconv.Itoa(101 + i), Name: name, SIPSecret: randomSecret(12), Realm: s.realm}
+		if i == 0 {
+			e.Access = account.AccessAdmin
+		}
+		if _, err := addExtension(ctx, s.st, e, time.Now()); err != nil {
+			return fmt.Errorf("demo extension %s: %w", e.Number, err)
+		}
+		fmt.Fprintf(stdout, "  extension %s (%s): SIP user %s, password %s\n", e.Number, name, e.Number, e.SIPSecret)
+	}
+	return nil
+}
+
+// Close stops everything in the reverse order it started and waits.
+func (s *server) Close() error {
+	var errs []error
+	s.closeOnce.Do(func() {
+		for i := len(s.closers) - 1; i >= 0; i-- {
+			if err := s.closers[i](); err != nil && !errors.Is(err, net.ErrClosed) {
+				errs = append(errs, err)
+			}
+		}
+		s.wg.Wait()
+	})
+	return errors.Join(errs...)
+}
