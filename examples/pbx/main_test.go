@@ -4,9 +4,18 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -330,4 +339,81 @@ func sippRegister(t *testing.T, sipp, addr, user, password string) {
 		errs, _ := os.ReadFile(errLog)
 		t.Fatalf("sipp register %s: %v\n%s\n%s", user, err, errs, out[max(0, len(out)-1500):])
 	}
+}
+
+// TestServeTLS answers OPTIONS over SIP/TLS with a certificate made here.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := writeSelfSigned(t, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-data", dir, "-sip", "127.0.0.1:0", "-http", "127.0.0.1:0",
+			"-sip-tls", "127.0.0.1:0", "-cert", certFile, "-key", keyFile, "-log", "warn"}, pw, io.Discard)
+		pw.Close()
+	}()
+	defer func() { cancel(); <-done }()
+	var tlsAddr string
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if a, ok := strings.CutPrefix(sc.Text(), "telekit tls sips="); ok {
+			tlsAddr = a
+		}
+		if strings.HasPrefix(sc.Text(), "telekit ready ") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if tlsAddr == "" {
+		t.Fatal("no TLS address printed")
+	}
+	conn, err := tls.Dial("tcp", tlsAddr, &tls.Config{InsecureSkipVerify: true}) // self-signed test certificate
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	local := conn.LocalAddr().String()
+	msg := "OPTIONS sip:" + tlsAddr + " SIP/2.0\r\n" +
+		"Via: SIP/2.0/TLS " + local + ";branch=z9hG4bK-tls-1;rport\r\n" +
+		"From: <sip:probe@127.0.0.1>;tag=t1\r\nTo: <sip:" + tlsAddr + ">\r\n" +
+		"Call-ID: tls-options-1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+	if _, err := conn.Write([]byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	status, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil || !strings.HasPrefix(status, "SIP/2.0 200") {
+		t.Fatalf("OPTIONS over TLS: %q, %v", status, err)
+	}
+}
+
+func TestServeTLSNeedsCertAndKey(t *testing.T) {
+	_, err := runCLI(t, "serve", "-data", t.TempDir(), "-sip-tls", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "-cert and -key") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	return certFile, keyFile
 }

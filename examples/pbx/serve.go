@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,9 @@ import (
 type serveConfig struct {
 	Data     string
 	SIPAddr  string
+	TLSAddr  string // SIP over TLS, when set with CertFile and KeyFile
+	CertFile string
+	KeyFile  string
 	HTTPAddr string
 	RTPPorts string
 	Realm    string
@@ -35,6 +39,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c serveConfig
 	fs.StringVar(&c.Data, "data", defaultData, "data directory (created if missing)")
 	fs.StringVar(&c.SIPAddr, "sip", ":5060", "SIP address, UDP and TCP (port 0 picks a free port)")
+	fs.StringVar(&c.TLSAddr, "sip-tls", "", "SIP over TLS address (needs -cert and -key), e.g. :5061")
+	fs.StringVar(&c.CertFile, "cert", "", "TLS certificate chain (PEM) for -sip-tls")
+	fs.StringVar(&c.KeyFile, "key", "", "TLS private key (PEM) for -sip-tls")
 	fs.StringVar(&c.HTTPAddr, "http", "127.0.0.1:8080", "HTTP address of the portal and JSON API")
 	fs.StringVar(&c.RTPPorts, "rtp-ports", "10000-20000", "UDP port range for anchored media, LO-HI")
 	fs.StringVar(&c.Realm, "realm", defaultRealm, "SIP digest realm")
@@ -46,6 +53,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 0 {
 		return fmt.Errorf("serve: unexpected arguments %q", pos)
 	}
+	if (c.TLSAddr != "") != (c.CertFile != "" && c.KeyFile != "") {
+		return errors.New("serve: -sip-tls needs -cert and -key, and they need -sip-tls")
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return fmt.Errorf("serve: -log: %w", err)
@@ -54,6 +64,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv, err := newServer(ctx, c, log, stdout)
 	if err != nil {
 		return err
+	}
+	if srv.tlsAddr != "" {
+		fmt.Fprintf(stdout, "telekit tls sips=%s\n", srv.tlsAddr)
 	}
 	fmt.Fprintf(stdout, "telekit ready sip=%s http=%s\n", srv.sipAddr, srv.httpAddr)
 	<-ctx.Done()
@@ -74,6 +87,7 @@ type server struct {
 	portal   *portal
 	http     *http.Server
 	sipAddr  string
+	tlsAddr  string
 	httpAddr string
 
 	closeOnce sync.Once
@@ -142,6 +156,11 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	if err := s.listenSIP(c.SIPAddr); err != nil {
 		return nil, err
 	}
+	if c.TLSAddr != "" {
+		if err := s.listenTLS(c.TLSAddr, c.CertFile, c.KeyFile); err != nil {
+			return nil, err
+		}
+	}
 	if s.portal, err = newPortal(s.st, s.reg, log); err != nil {
 		return nil, err
 	}
@@ -207,6 +226,28 @@ func (s *server) listenSIP(addr string) error {
 		s.closers = append(s.closers, pc.Close, ln.Close)
 		return nil
 	}
+}
+
+// listenTLS serves SIP over TLS (TLS 1.2 or later) at addr.
+func (s *server) listenTLS(addr, certFile, keyFile string) error {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return fmt.Errorf("serve: -cert/-key: %w", err)
+	}
+	ln, err := tls.Listen("tcp", addr, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	if err != nil {
+		return fmt.Errorf("serve: -sip-tls %s: %w", addr, err)
+	}
+	s.tlsAddr = ln.Addr().String()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.sip.ServeTLS(ln); err != nil && !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "closed") {
+			s.log.Error("sip tls server", "err", err)
+		}
+	}()
+	s.closers = append(s.closers, ln.Close)
+	return nil
 }
 
 // demo creates demo extensions on an empty data directory and prints
