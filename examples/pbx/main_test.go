@@ -176,7 +176,6 @@ type apiClient struct {
 	base    string
 	user    string
 	pass    string
-	client  *http.Client
 	csrf    string
 	cookies []*http.Cookie
 }

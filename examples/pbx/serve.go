@@ -242,7 +242,7 @@ func (s *server) listenTLS(addr, certFile, keyFile string) error {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if err := s.sip.ServeTLS(ln); err != nil && !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "closed") {
+		if err := s.sip.ServeTLS(ln); !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "closed") {
 			s.log.Error("sip tls server", "err", err)
 		}
 	}()
