@@ -390,11 +390,12 @@ type Subscription struct {
 // Subscriptions returns the active subscriptions to resource (all
 // resources when resource is ""), in no particular order.
 func (n *Notifier) Subscriptions(resource string) []Subscription {
+	now := n.now()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	var out []Subscription
 	for _, s := range n.subs {
-		if s.reason != "" || (resource != "" && s.resource != resource) {
+		if s.reason != "" || !s.expires.After(now) || (resource != "" && s.resource != resource) {
 			continue
 		}
 		out = append(out, Subscription{User: s.user, Resource: s.resource, Event: s.event, Source: s.source, Expires: s.expires})
@@ -583,6 +584,13 @@ func (n *Notifier) refresh(req *gosip.Request, tx gosip.ServerTransaction, user 
 		n.log.Warn("sip subscribe refused", "user", user, "owner", s.user, "reason", "refresh of another user's subscription")
 		respond(tx, req, 403, "Forbidden")
 		return
+	case !s.expires.After(now):
+		// Lapsed before the sweeper saw it: end it now.
+		s.reason = "timeout"
+		n.kick(s)
+		n.mu.Unlock()
+		respond(tx, req, 481, "Subscription Does Not Exist")
+		return
 	case req.CSeq().SeqNo <= s.remoteCSeq:
 		n.mu.Unlock()
 		respond(tx, req, 500, "Out Of Order CSeq")
@@ -682,8 +690,8 @@ func (n *Notifier) send(s *subscription) {
 			return
 		}
 		s.dirty = false
-		final := s.reason != ""
 		req, err := n.buildNotify(s, n.now())
+		final := s.reason != ""
 		n.mu.Unlock()
 		var res *gosip.Response
 		if err == nil {
@@ -742,6 +750,9 @@ func (n *Notifier) buildNotify(s *subscription, now time.Time) (*gosip.Request, 
 	}
 	if err != nil {
 		return nil, err
+	}
+	if s.reason == "" && !s.expires.After(now) {
+		s.reason = "timeout" // lapsed before the sweeper saw it
 	}
 	state := "active;expires=" + seconds(s.expires.Sub(now))
 	if s.reason != "" {

@@ -418,6 +418,26 @@ func TestSubscribeExpiry(t *testing.T) {
 	}
 }
 
+// TestSubscribeLapsedUnswept: a subscription past its expiry that the
+// sweeper has not seen yet is treated as ended, not revived.
+func TestSubscribeLapsedUnswept(t *testing.T) {
+	f := newNotifierFixture(t, nil)
+	tag := toTag(t, f.do(t, sub{expires: "60"}))
+	f.out.next(t)
+	f.clock.Add(61 * time.Second)
+	if subs := f.n.Subscriptions(""); len(subs) != 0 {
+		t.Errorf("lapsed subscription listed: %+v", subs)
+	}
+	if res := f.do(t, sub{toTag: tag, cseq: 2, expires: "600"}); res.StatusCode != 481 {
+		t.Errorf("refresh after lapse answered %d, want 481", res.StatusCode)
+	}
+	if got := shapeOfNotify(t, f.out.next(t)).State; got != "terminated;reason=timeout" {
+		t.Errorf("NOTIFY state %q", got)
+	}
+	f.n.SetMailbox("101", MWICounts{New: 1})
+	f.out.quiet(t, f.n)
+}
+
 // TestSubscribeSweeper lets the notifier's own goroutine end a lapsed
 // subscription.
 func TestSubscribeSweeper(t *testing.T) {
