@@ -406,7 +406,8 @@ func (n *Notifier) Subscriptions(resource string) []Subscription {
 // aorURI returns sip:ext@domain.
 func (n *Notifier) aorURI(ext string) string { return "sip:" + ext + "@" + n.cfg.Domain }
 
-// expiresHeader formats whole seconds for an Expires header.
+// seconds formats d as whole seconds (rounded, never negative) for
+// Expires, Min-Expires and Subscription-State headers.
 func seconds(d time.Duration) string {
 	return strconv.FormatInt(max(int64((d+time.Second/2)/time.Second), 0), 10)
 }
