@@ -492,8 +492,12 @@ func (a *DigestAuth) forgetNonces(now time.Time) {
 }
 
 // uriMatches reports whether the digest uri names the Request-URI: equal
-// strings, or the same scheme, user, host and port once parsed (phones
-// differ in parameters and case).
+// strings, or the same scheme, host and port once parsed (phones differ in
+// parameters and case), and the same user unless the digest uri has none.
+// Some clients (Debian's sipp 3.6 among them) answer with sip:host:port
+// for a Request-URI sip:user@host:port; accepting that loses nothing the
+// check is for, since the answer still only works for this server and
+// each nonce count only once.
 func uriMatches(digestURI string, r gosip.Uri) bool {
 	if digestURI == "" {
 		return false
@@ -511,7 +515,7 @@ func uriMatches(digestURI string, r gosip.Uri) bool {
 		}
 		return p
 	}
-	return strings.EqualFold(u.Scheme, r.Scheme) && u.User == r.User &&
+	return strings.EqualFold(u.Scheme, r.Scheme) && (u.User == "" || u.User == r.User) &&
 		strings.EqualFold(u.Host, r.Host) && port(u.Port) == port(r.Port)
 }
 

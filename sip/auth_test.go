@@ -261,6 +261,7 @@ func TestAuthenticate(t *testing.T) {
 		alg      Algorithm
 		user     string
 		password string
+		ruri     string        // Request-URI; default sip:pbx.test
 		uri      string        // digest uri; default the Request-URI
 		wait     time.Duration // between challenge and answer
 		method   string
@@ -275,6 +276,8 @@ func TestAuthenticate(t *testing.T) {
 		{name: "wrong password invite", alg: MD5, method: "INVITE", user: "101", password: "guess", wantCode: 407},
 		{name: "digest uri is not the request uri", alg: MD5, user: "101", password: "secret101", uri: "sip:other.test", wantCode: 400},
 		{name: "uri differing only in params matches", alg: MD5, user: "101", password: "secret101", uri: "sip:pbx.test;transport=udp", wantOK: true},
+		{name: "digest uri without the request's user matches", alg: MD5, user: "101", password: "secret101", ruri: "sip:102@pbx.test", uri: "sip:pbx.test", wantOK: true},
+		{name: "digest uri with another user does not", alg: MD5, user: "101", password: "secret101", ruri: "sip:102@pbx.test", uri: "sip:103@pbx.test", wantCode: 400},
 		{name: "nonce just inside lifetime", alg: MD5, user: "101", password: "secret101", wait: 5 * time.Minute, wantOK: true},
 		{name: "expired nonce is stale", alg: MD5, user: "101", password: "secret101", wait: 5*time.Minute + time.Second, wantCode: 401, wantStal: true},
 		{name: "expired nonce with wrong password is not stale", alg: MD5, user: "101", password: "guess", wait: 10 * time.Minute, wantCode: 401},
@@ -285,12 +288,15 @@ func TestAuthenticate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newAuth(t, func(c *AuthConfig) { c.SHA256 = tt.sha256 })
-			m := msg{method: tt.method, user: tt.user}
+			m := msg{method: tt.method, user: tt.user, ruri: tt.ruri}
 			_, _, ch := f.send(t, m)
 			f.clock.Add(tt.wait)
 			uri := tt.uri
 			if uri == "" {
 				uri = "sip:pbx.test"
+				if tt.ruri != "" {
+					uri = tt.ruri
+				}
 			}
 			method := tt.method
 			if method == "" {
