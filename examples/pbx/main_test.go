@@ -416,3 +416,33 @@ func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
 	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
 	return certFile, keyFile
 }
+
+// TestServeAnswersSubscribe: the event handler is wired, and an
+// unauthenticated SUBSCRIBE to a mailbox is challenged.
+func TestServeAnswersSubscribe(t *testing.T) {
+	p := startPBX(t, t.TempDir())
+	conn, err := net.Dial("udp", p.sip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	local := conn.LocalAddr().String()
+	msg := "SUBSCRIBE sip:101@" + p.sip + " SIP/2.0\r\n" +
+		"Via: SIP/2.0/UDP " + local + ";branch=z9hG4bK-sub-1;rport\r\n" +
+		"From: <sip:101@127.0.0.1>;tag=s1\r\nTo: <sip:101@" + p.sip + ">\r\n" +
+		"Call-ID: sub-1\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sip:101@" + local + ">\r\n" +
+		"Event: message-summary\r\nAccept: application/simple-message-summary\r\nExpires: 600\r\n" +
+		"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+	if _, err := conn.Write([]byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	n, err := conn.Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp := string(buf[:n]); !strings.HasPrefix(resp, "SIP/2.0 407") || !strings.Contains(resp, "Proxy-Authenticate: Digest") {
+		t.Errorf("SUBSCRIBE without credentials got:\n%s", resp)
+	}
+}

@@ -84,6 +84,7 @@ type server struct {
 	guard    *sip.Guard // SIP authentication failures
 	auth     *sip.DigestAuth
 	reg      *sip.Registrar
+	events   *sip.Notifier // MWI and busy lamps
 	portal   *portal
 	http     *http.Server
 	sipAddr  string
@@ -146,12 +147,32 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	}); err != nil {
 		return nil, err
 	}
-	if s.reg, err = sip.NewRegistrar(sip.RegistrarConfig{Auth: s.auth, Logger: log}); err != nil {
+	if s.reg, err = sip.NewRegistrar(sip.RegistrarConfig{
+		Auth: s.auth, Logger: log,
+		// A phone that registers gets its message lamp at once.
+		OnChange: func(aor string, bs []sip.Binding) {
+			if s.events != nil {
+				s.events.BindingsChanged(aor, bs)
+			}
+		},
+	}); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.reg.Close)
+	client, err := sipgo.NewClient(s.ua)
+	if err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, client.Close)
+	if s.events, err = sip.NewNotifier(sip.NotifierConfig{
+		Auth: s.auth, Sender: sip.ClientSender(client), Domain: c.Realm, Locator: s.reg, Logger: log,
+	}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.events.Close)
 	s.sip.OnRegister(s.reg.HandleRegister)
 	s.sip.OnOptions(s.reg.HandleOptions)
+	s.sip.OnSubscribe(s.events.HandleSubscribe)
 
 	if err := s.listenSIP(c.SIPAddr); err != nil {
 		return nil, err
