@@ -462,9 +462,7 @@ func (t *TrunkRegistration) attempt(ctx context.Context, expires time.Duration) 
 			out.err = fmt.Errorf("%w: %d %s", ErrTrunkRejected, code, res.Reason)
 			return out
 		default:
-			if s, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(headerOf(res, "Retry-After"), ";", 2)[0])); err == nil && s > 0 {
-				out.retryAfter = time.Duration(s) * time.Second
-			}
+			out.retryAfter = retryAfter(headerOf(res, "Retry-After"))
 			out.err = fmt.Errorf("sip: trunk: provider answered %d %s", code, res.Reason)
 			return out
 		}
@@ -546,6 +544,18 @@ func (t *TrunkRegistration) granted(res *gosip.Response, asked time.Duration) ti
 		return d
 	}
 	return asked
+}
+
+// retryAfter returns the delta-seconds of a Retry-After header value
+// such as "120 (maintenance);duration=60", or 0.
+func retryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	n := 0
+	for n < len(v) && n < 9 && '0' <= v[n] && v[n] <= '9' {
+		n++
+	}
+	s, _ := strconv.Atoi(v[:n])
+	return time.Duration(s) * time.Second
 }
 
 // sameContact reports whether a and b name the same user, host and port.
