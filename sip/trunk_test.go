@@ -477,3 +477,161 @@ func FuzzTrunkChallenge(f *testing.F) {
 		}
 	})
 }
+
+func TestDIDRouterLookup(t *testing.T) {
+	r, err := NewDIDRouter(map[string]string{
+		"+15551234567":     "101", // E.164
+		"5559876543":       "102", // national, without country code
+		"+44 20 7123 4567": "103", // written with spaces
+		"4000":             "104", // short: exact match only
+		"+15550001111":     "105",
+		"+495550001111":    "106", // same last 10 digits as 105
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		Ext, DID string
+		OK       bool
+	}
+	for _, tc := range []struct {
+		number string
+		want   result
+	}{
+		{"+15551234567", result{"101", "+15551234567", true}},
+		{"15551234567", result{"101", "+15551234567", true}},
+		{"5551234567", result{"101", "+15551234567", true}}, // provider drops the country code
+		{"+1 (555) 123-4567", result{"101", "+15551234567", true}},
+		{"001-555-123-4567", result{"101", "+15551234567", true}}, // international access prefix
+		{"+15559876543", result{"102", "5559876543", true}},       // we stored it without country code
+		{"5559876543", result{"102", "5559876543", true}},
+		{"442071234567", result{"103", "+44 20 7123 4567", true}},
+		{"020 7123 4567", result{"103", "+44 20 7123 4567", true}}, // national trunk prefix 0
+		{"4000", result{"104", "4000", true}},
+		{"14000", result{}},                                   // short numbers match only exactly
+		{"1234567", result{}},                                 // a 7-digit tail of nothing
+		{"5550001111", result{}},                              // 105 and 106 both end so: ambiguous
+		{"+15550001111", result{"105", "+15550001111", true}}, // exact wins
+		{"999915551234567", result{}},                         // more than 3 extra digits
+		{"5551234567;npdi", result{}},                         // Lookup takes a number, not a URI user
+		{"trunkuser", result{}},
+		{"", result{}},
+		{"+", result{}},
+		{"*67", result{}},
+	} {
+		var got result
+		got.Ext, got.DID, got.OK = r.Lookup(tc.number)
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("Lookup(%q) (-want +got):\n%s", tc.number, diff)
+		}
+	}
+}
+
+func TestNewDIDRouterErrors(t *testing.T) {
+	for _, dids := range []map[string]string{
+		{"sales": "101"},
+		{"+15551234567": ""},
+		{"+15551234567": "101", "1 555 123 4567": "102"},
+		{"0": "101"},
+	} {
+		if _, err := NewDIDRouter(dids); err == nil {
+			t.Errorf("NewDIDRouter(%v) accepted", dids)
+		}
+	}
+	if _, err := NewDIDRouter(map[string]string{"+15551234567": "101", "15551234567": "101"}); err != nil {
+		t.Errorf("two spellings of one DID to one extension refused: %v", err)
+	}
+}
+
+// TestDIDRouterRoute reads the DID from the Request-URI, else from To.
+func TestDIDRouterRoute(t *testing.T) {
+	r, err := NewDIDRouter(map[string]string{"+15551234567": "101"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	invite := func(ruri, to string) *gosip.Request {
+		var u, tu gosip.Uri
+		if err := gosip.ParseUri(ruri, &u); err != nil {
+			t.Fatal(err)
+		}
+		if err := gosip.ParseUri(to, &tu); err != nil {
+			t.Fatal(err)
+		}
+		req := gosip.NewRequest(gosip.INVITE, u)
+		req.AppendHeader(&gosip.ToHeader{Address: tu})
+		return req
+	}
+	for _, tc := range []struct {
+		ruri, to, want string
+	}{
+		{"sip:+15551234567@pbx.example.com", "sip:someone@provider.test", "101"},
+		{"sip:5551234567;npdi;rn=5550000000@pbx.example.com", "sip:x@provider.test", "101"},
+		{"sip:trunkuser@203.0.113.5:5060", "sip:15551234567@provider.test", "101"},
+		{"sip:trunkuser@203.0.113.5:5060", "tel:+1-555-123-4567", "101"},
+		{"sip:trunkuser@203.0.113.5:5060", "sip:15550000000@provider.test", ""},
+	} {
+		ext, _, ok := r.Route(invite(tc.ruri, tc.to))
+		if ext != tc.want || ok != (tc.want != "") {
+			t.Errorf("Route(%s, To %s) = %q, %v; want %q", tc.ruri, tc.to, ext, ok, tc.want)
+		}
+	}
+}
+
+func TestPickTrunk(t *testing.T) {
+	routes := []TrunkRoute{
+		{Trunk: "local", Prefix: "9"},
+		{Trunk: "backup", Prefix: "9"}, // same prefix: the first listed wins
+		{Trunk: "intl", Prefix: "900"},
+		{Trunk: "fallback", Prefix: ""},
+	}
+	type result struct {
+		Trunk, Number string
+		OK            bool
+	}
+	for _, tc := range []struct {
+		dialled string
+		want    result
+	}{
+		{"95551234567", result{"local", "5551234567", true}},
+		{"9+15551234567", result{"local", "+15551234567", true}},
+		{"90044207123", result{"intl", "44207123", true}}, // longest prefix
+		{"900", result{"local", "00", true}},              // nothing after 900: 9 takes it
+		{"5551234567", result{"fallback", "5551234567", true}},
+		{"9", result{"fallback", "9", true}}, // nothing after "9": the fallback takes it as a number
+		{"", result{}},
+		{"9*67", result{}},
+		{"9555 1234", result{}},
+	} {
+		var got result
+		got.Trunk, got.Number, got.OK = PickTrunk(routes, tc.dialled)
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("PickTrunk(%q) (-want +got):\n%s", tc.dialled, diff)
+		}
+	}
+	if _, _, ok := PickTrunk(nil, "95551234567"); ok {
+		t.Error("PickTrunk without routes found one")
+	}
+}
+
+// FuzzDIDDigits: the normaliser keeps digits only and matching is
+// symmetric and never panics.
+func FuzzDIDDigits(f *testing.F) {
+	for _, s := range []string{"+15551234567", "001-555-123-4567", "020 7123 4567", "4000", "*67", "+"} {
+		f.Add(s, "+15551234567")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		da, oka := didDigits(a)
+		db, okb := didDigits(b)
+		if oka && strings.Trim(da, "0123456789") != "" || oka && da == "" {
+			t.Fatalf("didDigits(%q) = %q", a, da)
+		}
+		if oka && okb && suffixMatch(da, db) != suffixMatch(db, da) {
+			t.Fatalf("suffixMatch not symmetric for %q, %q", da, db)
+		}
+		if r, err := NewDIDRouter(map[string]string{a: "101"}); err == nil {
+			if ext, _, ok := r.Lookup(a); !ok || ext != "101" {
+				t.Fatalf("DID %q does not find itself", a)
+			}
+		}
+	})
+}
