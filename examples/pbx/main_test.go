@@ -446,3 +446,38 @@ func TestServeAnswersSubscribe(t *testing.T) {
 		t.Errorf("SUBSCRIBE without credentials got:\n%s", resp)
 	}
 }
+
+// TestServeAnswersMalformed: a request sipgo cannot parse (no Call-ID) gets
+// 400 instead of silence, and the server goes on answering.
+func TestServeAnswersMalformed(t *testing.T) {
+	p := startPBX(t, t.TempDir())
+	conn, err := net.Dial("udp", p.sip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	local := conn.LocalAddr().String()
+	send := func(msg string) string {
+		t.Helper()
+		if _, err := conn.Write([]byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 4096)
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(buf[:n])
+	}
+	bad := "OPTIONS sip:" + p.sip + " SIP/2.0\r\nVia: SIP/2.0/UDP " + local + ";branch=z9hG4bK-bad-1;rport\r\n" +
+		"From: <sip:probe@127.0.0.1>;tag=b1\r\nTo: <sip:" + p.sip + ">\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+	if resp := send(bad); !strings.HasPrefix(resp, "SIP/2.0 400") {
+		t.Errorf("OPTIONS without Call-ID got:\n%s", resp)
+	}
+	good := strings.Replace(bad, "CSeq: 1 OPTIONS", "Call-ID: good-1\r\nCSeq: 1 OPTIONS", 1)
+	good = strings.Replace(good, "bad-1", "good-1", 1)
+	if resp := send(good); !strings.HasPrefix(resp, "SIP/2.0 200") {
+		t.Errorf("OPTIONS after the bad one got:\n%s", resp)
+	}
+}

@@ -232,8 +232,16 @@ func (s *server) listenSIP(addr string) error {
 			shown = "127.0.0.1"
 		}
 		s.sipAddr = net.JoinHostPort(shown, strconv.Itoa(got))
+		// Malformed datagrams that sipgo would drop silently get a 400
+		// (rate-limited) before they reach it.
+		guard, err := sip.NewParseGuard(sip.ParseGuardConfig{Logger: s.log})
+		if err != nil {
+			pc.Close()
+			ln.Close()
+			return err
+		}
 		for _, serveFn := range []func() error{
-			func() error { return s.sip.ServeUDP(pc) },
+			func() error { return s.sip.ServeUDP(guard.PacketConn(pc)) },
 			func() error { return s.sip.ServeTCP(ln) },
 		} {
 			s.wg.Add(1)
