@@ -481,3 +481,94 @@ func TestServeAnswersMalformed(t *testing.T) {
 		t.Errorf("OPTIONS after the bad one got:\n%s", resp)
 	}
 }
+
+// TestServeRegistersTrunk: a trunk added with `pbx trunk add` is
+// registered to its provider (sipp, which checks our digest answers with
+// its own verifyauth), refreshed, and unregistered when the server stops.
+func TestServeRegistersTrunk(t *testing.T) {
+	sipp := interop.LookPath(t, "sipp", "sip-tester")
+	data := t.TempDir()
+	prov := startProvider(t, sipp, filepath.Join("..", "..", "sip", "testdata", "sipp", "provider_register.xml"))
+	if out, err := runCLI(t, "trunk", "add", "upstream", "-host", prov.addr, "-user", "trunkuser", "-password", "trunkpass", "-prefix", "9", "-data", data); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	p := startPBX(t, data)
+	// The scenario grants 2 s, so a refresh follows the registration.
+	deadline := time.Now().Add(15 * time.Second)
+	for prov.registers() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("provider saw %d REGISTERs in 15 s, want 3 (challenged, answered, refresh)", prov.registers())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.stop() // unregisters
+	prov.wait(t)
+}
+
+type provider struct {
+	addr, msgLog string
+	out          *bytes.Buffer
+	done         chan error
+}
+
+// startProvider runs sipp as a UAS on a free 127.0.0.1 port, killed at cleanup.
+func startProvider(t *testing.T, sipp, scenario string) *provider {
+	t.Helper()
+	for try := 0; try < 3; try++ {
+		pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := pc.LocalAddr().(*net.UDPAddr).Port
+		pc.Close()
+		dir := t.TempDir()
+		p := &provider{addr: fmt.Sprintf("127.0.0.1:%d", port), msgLog: filepath.Join(dir, "messages.log"), out: &bytes.Buffer{}, done: make(chan error, 1)}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		cmd := exec.CommandContext(ctx, sipp, "-sf", scenario, "-i", "127.0.0.1", "-p", fmt.Sprint(port), "-m", "1",
+			"-timeout", "30s", "-timeout_error", "-nostdin", "-trace_msg", "-message_file", p.msgLog)
+		cmd.Stdout, cmd.Stderr = p.out, p.out
+		if err := cmd.Start(); err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		go func() { p.done <- cmd.Wait() }()
+		t.Cleanup(func() { cancel(); <-p.done })
+		// Up when the port can no longer be bound (sipp holds it).
+		for i := 0; i < 200; i++ {
+			c, err := net.ListenPacket("udp4", p.addr)
+			if err != nil {
+				return p
+			}
+			c.Close()
+			select {
+			case err := <-p.done:
+				p.done <- err
+				i = 200
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	t.Fatal("sipp provider did not start")
+	return nil
+}
+
+// registers counts the REGISTER requests sipp has received.
+func (p *provider) registers() int {
+	raw, _ := os.ReadFile(p.msgLog)
+	return strings.Count(string(raw), "\nREGISTER sip:")
+}
+
+func (p *provider) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		p.done <- err
+		if err != nil {
+			msgs, _ := os.ReadFile(p.msgLog)
+			t.Fatalf("sipp provider: %v\n%s\n%s", err, msgs, p.out)
+		}
+	case <-time.After(20 * time.Second):
+		raw, _ := os.ReadFile(p.msgLog)
+		t.Fatalf("sipp provider did not finish:\n%s", raw)
+	}
+}

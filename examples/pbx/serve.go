@@ -85,6 +85,8 @@ type server struct {
 	auth     *sip.DigestAuth
 	reg      *sip.Registrar
 	events   *sip.Notifier // MWI and busy lamps
+	client   *sipgo.Client
+	trunks   []*sip.TrunkRegistration
 	portal   *portal
 	http     *http.Server
 	sipAddr  string
@@ -159,13 +161,12 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 		return nil, err
 	}
 	s.closers = append(s.closers, s.reg.Close)
-	client, err := sipgo.NewClient(s.ua)
-	if err != nil {
+	if s.client, err = sipgo.NewClient(s.ua); err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, client.Close)
+	s.closers = append(s.closers, s.client.Close)
 	if s.events, err = sip.NewNotifier(sip.NotifierConfig{
-		Auth: s.auth, Sender: sip.ClientSender(client), Domain: c.Realm, Locator: s.reg, Logger: log,
+		Auth: s.auth, Sender: sip.ClientSender(s.client), Domain: c.Realm, Locator: s.reg, Logger: log,
 	}); err != nil {
 		return nil, err
 	}
@@ -181,6 +182,9 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 		if err := s.listenTLS(c.TLSAddr, c.CertFile, c.KeyFile); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.startTrunks(ctx); err != nil {
+		return nil, err
 	}
 	if s.portal, err = newPortal(s.st, s.reg, log); err != nil {
 		return nil, err
@@ -276,6 +280,42 @@ func (s *server) listenTLS(addr, certFile, keyFile string) error {
 		}
 	}()
 	s.closers = append(s.closers, ln.Close)
+	return nil
+}
+
+// startTrunks registers to every enabled trunk's provider. Trunks added
+// while the server runs are registered at the next start.
+func (s *server) startTrunks(ctx context.Context) error {
+	trunks, err := s.st.ListTrunks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range trunks {
+		if !t.Enabled {
+			continue
+		}
+		name := t.Name
+		tr, err := sip.NewTrunkRegistration(s.client, sip.TrunkConfig{
+			Name: t.Name, Provider: t.Host, Username: t.Username, Password: t.Password,
+			Contact: s.sipAddr, Logger: s.log,
+			OnStatus: func(st sip.TrunkStatus) {
+				s.log.Info("trunk", "name", name, "state", st.State.String(), "code", st.Code, "reason", st.Reason)
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("trunk %s: %w", t.Name, err)
+		}
+		s.trunks = append(s.trunks, tr)
+	}
+	s.closers = append(s.closers, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var errs []error
+		for _, tr := range s.trunks {
+			errs = append(errs, tr.Close(ctx)) // unregisters
+		}
+		return errors.Join(errs...)
+	})
 	return nil
 }
 
