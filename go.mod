@@ -10,7 +10,6 @@ require (
 )
 
 require (
-	github.com/emiago/sipgo v1.7.2 // indirect
 	github.com/gobwas/httphead v0.1.0 // indirect
 	github.com/gobwas/pool v0.2.1 // indirect
 	github.com/gobwas/ws v1.3.2 // indirect
@@ -21,4 +20,7 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 )
 
-require github.com/hajimehoshi/go-mp3 v0.3.4
+require (
+	github.com/emiago/sipgo v1.7.2
+	github.com/hajimehoshi/go-mp3 v0.3.4
+)
