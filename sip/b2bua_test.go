@@ -241,7 +241,7 @@ func (c *outCall) do(req *gosip.Request) *gosip.Response {
 func (c *outCall) bye() *gosip.Response { return c.do(c.inDialog(gosip.BYE, c.invite.CSeq().SeqNo+1)) }
 
 // pbxFor starts a PBX routing "201" to the callee phones' bindings.
-func pbxFor(t *testing.T, cfg Config, callees ...*phone) *pbx {
+func pbxFor(t testing.TB, cfg Config, callees ...*phone) *pbx {
 	var bs []Binding
 	for _, c := range callees {
 		bs = append(bs, c.binding("201"))
@@ -460,3 +460,5 @@ func tagParam(tag string) gosip.HeaderParams {
 	p.Add("tag", tag)
 	return p
 }
+
+func pbxForB(b *testing.B, callees ...*phone) *pbx { return pbxFor(b, Config{}, callees...) }
