@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -388,8 +389,8 @@ func (b *B2BUA) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 
 func hasOption(req *gosip.Request, header, opt string) bool {
 	for _, h := range req.GetHeaders(header) {
-		for _, o := range splitTrim(h.Value(), ',') {
-			if o == opt {
+		for _, o := range strings.Split(h.Value(), ",") {
+			if strings.EqualFold(strings.TrimSpace(o), opt) {
 				return true
 			}
 		}

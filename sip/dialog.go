@@ -3,6 +3,7 @@ package sip
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -176,72 +177,33 @@ func (l *leg) stopRetransmit() {
 }
 
 // sessionExpires reads RFC 4028's Session-Expires (delta seconds and
-// refresher) and Min-SE from req. se is 0 when the header is absent.
+// refresher; "x" is its compact form) and Min-SE from req. se is 0 when
+// the header is absent.
 func sessionExpires(req *gosip.Request) (se time.Duration, refresher string, minSE time.Duration, err error) {
 	h := req.GetHeader("Session-Expires")
 	if h == nil {
 		h = req.GetHeader("x")
 	}
 	if h != nil {
-		v := h.Value()
-		num, params, _ := cutParams(v)
-		n, perr := strconv.ParseUint(num, 10, 32)
+		num, params, _ := strings.Cut(h.Value(), ";")
+		n, perr := strconv.ParseUint(strings.TrimSpace(num), 10, 32)
 		if perr != nil || n == 0 {
-			return 0, "", 0, fmt.Errorf("bad Session-Expires %q", v)
+			return 0, "", 0, fmt.Errorf("bad Session-Expires %q", h.Value())
 		}
 		se = time.Duration(n) * time.Second
-		refresher = params["refresher"]
+		for _, p := range strings.Split(params, ";") {
+			if k, v, _ := strings.Cut(strings.TrimSpace(p), "="); strings.EqualFold(k, "refresher") {
+				refresher = strings.ToLower(strings.TrimSpace(v))
+			}
+		}
 	}
 	if h := req.GetHeader("Min-SE"); h != nil {
-		num, _, _ := cutParams(h.Value())
-		n, perr := strconv.ParseUint(num, 10, 32)
+		num, _, _ := strings.Cut(h.Value(), ";")
+		n, perr := strconv.ParseUint(strings.TrimSpace(num), 10, 32)
 		if perr != nil {
 			return 0, "", 0, fmt.Errorf("bad Min-SE %q", h.Value())
 		}
 		minSE = time.Duration(n) * time.Second
 	}
 	return se, refresher, minSE, nil
-}
-
-// cutParams splits "value;k=v;k2" into the trimmed value and its
-// parameters.
-func cutParams(s string) (string, map[string]string, bool) {
-	params := map[string]string{}
-	parts := splitTrim(s, ';')
-	for _, p := range parts[1:] {
-		k, v, _ := cut(p, '=')
-		params[k] = v
-	}
-	return parts[0], params, len(parts) > 1
-}
-
-func splitTrim(s string, sep byte) []string {
-	var out []string
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == sep {
-			out = append(out, trimSpace(s[start:i]))
-			start = i + 1
-		}
-	}
-	return out
-}
-
-func cut(s string, sep byte) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == sep {
-			return trimSpace(s[:i]), trimSpace(s[i+1:]), true
-		}
-	}
-	return trimSpace(s), "", false
-}
-
-func trimSpace(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
