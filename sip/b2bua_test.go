@@ -302,9 +302,9 @@ func TestB2BUAStatuses(t *testing.T) {
 // the second pass sees its own Via branch and answers 482, which the
 // caller gets.
 func TestB2BUALoopDetected(t *testing.T) {
-	var p *pbx
-	p = startPBX(t, Config{Router: RouterFunc(func(_ context.Context, c *Call) (Target, error) {
-		return Target{Bindings: []Binding{{AOR: "201", Contact: "sip:201@" + p.addr.String(), Source: p.addr}}}, nil
+	p := startPBX(t, Config{Router: RouterFunc(func(_ context.Context, c *Call) (Target, error) {
+		self := netip.MustParseAddrPort(fmt.Sprintf("%s:%d", c.Invite.Recipient.Host, c.Invite.Recipient.Port))
+		return Target{Bindings: []Binding{{AOR: "201", Contact: "sip:201@" + self.String(), Source: self}}}, nil
 	})})
 	caller := newPhone(t, 0, 0)
 	if res := caller.invite(p.addr, "201", nil).wait(); res.StatusCode != 482 {
