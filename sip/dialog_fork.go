@@ -329,6 +329,23 @@ func (c *Call) connect(l *leg, res *gosip.Response) error {
 	c.startRetransmit(c.a, res200, c.a.inviteCSeq)
 	c.armSessionTimer()
 	c.mu.Unlock()
+	// An ACK reusing the INVITE's Via branch (RFC 2543 phones) matches the
+	// INVITE transaction, and sipgo hands it over on Acks, not to OnAck.
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		select {
+		case <-c.tx.Acks():
+			c.mu.Lock()
+			if c.a.inviteCSeq == c.Invite.CSeq().SeqNo {
+				c.a.stopRetransmit()
+				c.a.confirmed = true
+			}
+			c.mu.Unlock()
+		case <-c.tx.Done():
+		case <-c.ctx.Done():
+		}
+	}()
 	if rerr != nil || c.ctx.Err() != nil { // the caller cancelled as the 200 went out
 		c.hangup("cancelled", nil)
 		return nil
