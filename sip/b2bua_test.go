@@ -462,3 +462,78 @@ func tagParam(tag string) gosip.HeaderParams {
 }
 
 func pbxForB(b *testing.B, callees ...*phone) *pbx { return pbxFor(b, Config{}, callees...) }
+
+// fakeAuth is the permissive Authenticator of the tests: it names every
+// caller "alice", unless reject is set, when it answers 407 itself.
+type fakeAuth struct{ reject bool }
+
+func (f fakeAuth) Authenticate(req *gosip.Request, tx gosip.ServerTransaction) (string, bool) {
+	if f.reject {
+		tx.Respond(gosip.NewResponseFromRequest(req, 407, "Proxy Authentication Required", nil))
+		return "", false
+	}
+	return "alice", true
+}
+
+func TestB2BUAAuthenticator(t *testing.T) {
+	callee := newPhone(t, 200, 0)
+	caller := newPhone(t, 0, 0)
+	p := pbxFor(t, Config{Auth: fakeAuth{reject: true}}, callee)
+	if res := caller.invite(p.addr, "201", nil).wait(); res.StatusCode != 407 {
+		t.Fatalf("rejected caller got %d, want the authenticator's 407", res.StatusCode)
+	}
+	callee.mu.Lock()
+	n := len(callee.invites)
+	callee.mu.Unlock()
+	if n != 0 {
+		t.Fatal("an unauthenticated INVITE reached the callee")
+	}
+	p = pbxFor(t, Config{Auth: fakeAuth{}}, callee)
+	call := caller.invite(p.addr, "201", nil)
+	if res := call.wait(); res.StatusCode != 200 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	callee.mu.Lock()
+	from := callee.invites[0].From().Address.User
+	callee.mu.Unlock()
+	if from != "alice" {
+		t.Errorf("callee sees the call from %q, want the authenticated user alice", from)
+	}
+	call.bye()
+	if e := p.ended(t); e.From != "alice" {
+		t.Errorf("event from %q, want alice", e.From)
+	}
+}
+
+// A re-INVITE from the caller refreshes the session: the call outlives
+// the first interval, then ends when refreshes stop.
+func TestB2BUASessionRefresh(t *testing.T) {
+	callee := newPhone(t, 200, 0)
+	p := pbxFor(t, Config{MinSE: time.Second}, callee)
+	caller := newPhone(t, 0, 0)
+	call := caller.invite(p.addr, "201", nil, gosip.NewHeader("Session-Expires", "4"), gosip.NewHeader("Supported", "timer"))
+	if res := call.wait(); res.StatusCode != 200 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	start := time.Now()
+	// Without a refresh the PBX hangs up 4 s − 4/3 s ≈ 2.67 s after the
+	// answer; the caller refreshes after 1 s (the wait is the point of the
+	// test, not a hope that something happened).
+	time.Sleep(time.Second)
+	req := call.inDialog(gosip.INVITE, call.invite.CSeq().SeqNo+1)
+	ct := gosip.ContentTypeHeader("application/sdp")
+	req.AppendHeader(&ct)
+	req.AppendHeader(gosip.NewHeader("Session-Expires", "4;refresher=uac"))
+	req.SetBody((Local{Addr: caller.rtp, Codecs: []media.Codec{media.CodecPCMU}, Origin: Origin{Version: 2}}).Offer().Marshal())
+	if res := call.do(req); res.StatusCode != 200 {
+		t.Fatalf("refresh: %d", res.StatusCode)
+	}
+	caller.cli.WriteRequest(call.inDialog(gosip.ACK, req.CSeq().SeqNo))
+	e := p.ended(t)
+	if e.Reason != "session expired" {
+		t.Fatalf("ended %+v, want session expired", e)
+	}
+	if d := e.Ended.Sub(start); d < 3*time.Second {
+		t.Errorf("call ended %v after the answer: the refresh at 1 s did not restart the 2.67 s session timer", d)
+	}
+}
