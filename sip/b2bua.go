@@ -294,9 +294,20 @@ func (b *B2BUA) dialog(req *gosip.Request) (dialogRef, bool) {
 	}
 	tag, _ := to.Params.Get("tag")
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	d, ok := b.dialogs[cid.Value()+"\x00"+tag]
-	return d, ok
+	b.mu.Unlock()
+	if !ok {
+		return d, false
+	}
+	// The dialog is both tags (RFC 3261 section 12): the peer's must match.
+	ftag := ""
+	if f := req.From(); f != nil {
+		ftag, _ = f.Params.Get("tag")
+	}
+	d.c.mu.Lock()
+	match := d.l.remoteTag == "" || d.l.remoteTag == ftag
+	d.c.mu.Unlock()
+	return d, match
 }
 
 // ownBranch reports whether one of req's Via headers carries a branch of

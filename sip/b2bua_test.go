@@ -31,6 +31,7 @@ type phone struct {
 	invites []*gosip.Request
 	byes    int
 	cancels int
+	tags    []string // our To tag in each 200 to an initial INVITE
 }
 
 // newPhone starts a phone; answerCode (0 for none) and delay set how it
@@ -139,7 +140,12 @@ func (p *phone) answer(code int, delay time.Duration) {
 			tx.Respond(gosip.NewResponseFromRequest(req, 488, "Not Acceptable", nil))
 			return
 		}
-		tx.Respond(sdpResponse(req, ans.Marshal(), p.addr))
+		res := sdpResponse(req, ans.Marshal(), p.addr)
+		tag, _ := res.To().Params.Get("tag")
+		p.mu.Lock()
+		p.tags = append(p.tags, tag)
+		p.mu.Unlock()
+		tx.Respond(res)
 	})
 }
 
@@ -535,5 +541,108 @@ func TestB2BUASessionRefresh(t *testing.T) {
 	}
 	if d := e.Ended.Sub(start); d < 3*time.Second {
 		t.Errorf("call ended %v after the answer: the refresh at 1 s did not restart the 2.67 s session timer", d)
+	}
+}
+
+// Close while a call rings: the caller gets 503, the device a CANCEL.
+func TestB2BUACloseWhileRinging(t *testing.T) {
+	callee := newPhone(t, 200, 10*time.Second)
+	p := pbxFor(t, Config{}, callee)
+	caller := newPhone(t, 0, 0)
+	call := caller.invite(p.addr, "201", nil)
+	waitFor(t, 5*time.Second, "the device to ring", func() bool {
+		callee.mu.Lock()
+		defer callee.mu.Unlock()
+		return len(callee.invites) == 1
+	})
+	closed := make(chan struct{})
+	go func() {
+		p.b.Close()
+		close(closed)
+	}()
+	if res := call.wait(); res.StatusCode != 503 {
+		t.Errorf("caller got %d, want 503", res.StatusCode)
+	}
+	waitFor(t, 5*time.Second, "CANCEL at the device", func() bool {
+		callee.mu.Lock()
+		defer callee.mu.Unlock()
+		return callee.cancels == 1
+	})
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return")
+	}
+	if e := p.ended(t); e.Reason != "shutdown" || e.Status != 503 {
+		t.Errorf("ended %+v, want shutdown 503", e)
+	}
+}
+
+// The callee holds: its re-INVITE reaches the caller with the PBX's
+// address and sendonly, and the callee is answered recvonly. A re-INVITE
+// with a wrong From tag is not in the dialog: 481.
+func TestB2BUACalleeHolds(t *testing.T) {
+	callee := newPhone(t, 200, 0)
+	p := pbxFor(t, Config{}, callee)
+	caller := newPhone(t, 200, 0) // answers the re-INVITE the PBX relays
+	call := caller.invite(p.addr, "201", nil)
+	if res := call.wait(); res.StatusCode != 200 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	callee.mu.Lock()
+	inv, tag := callee.invites[0], callee.tags[0]
+	callee.mu.Unlock()
+	reinvite := func(fromTag string) *gosip.Response {
+		req := gosip.NewRequest(gosip.INVITE, inv.Contact().Address)
+		req.AppendHeader(&gosip.FromHeader{Address: inv.To().Address, Params: tagParam(fromTag)})
+		req.AppendHeader(&gosip.ToHeader{Address: inv.From().Address, Params: inv.From().Params})
+		req.AppendHeader(gosip.HeaderClone(inv.CallID()))
+		req.AppendHeader(&gosip.CSeqHeader{SeqNo: 1, MethodName: gosip.INVITE})
+		req.AppendHeader(&gosip.ContactHeader{Address: gosip.Uri{Scheme: "sip", Host: "127.0.0.1", Port: int(callee.addr.Port())}})
+		ct := gosip.ContentTypeHeader("application/sdp")
+		req.AppendHeader(&ct)
+		req.SetBody((Local{Addr: callee.rtp, Codecs: []media.Codec{media.CodecPCMU}, Direction: DirectionSendOnly, Origin: Origin{Version: 5}}).Offer().Marshal())
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		res, err := callee.cli.Do(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.IsSuccess() {
+			ack := gosip.NewRequest(gosip.ACK, inv.Contact().Address)
+			for _, h := range []string{"From", "To", "Call-ID"} {
+				ack.AppendHeader(gosip.HeaderClone(req.GetHeader(h)))
+			}
+			ack.AppendHeader(&gosip.CSeqHeader{SeqNo: 1, MethodName: gosip.ACK})
+			callee.cli.WriteRequest(ack)
+		}
+		return res
+	}
+	if res := reinvite("not-the-dialog"); res.StatusCode != 481 {
+		t.Errorf("re-INVITE with a wrong From tag: %d, want 481", res.StatusCode)
+	}
+	res := reinvite(tag)
+	if res.StatusCode != 200 {
+		t.Fatalf("callee's hold re-INVITE: %d", res.StatusCode)
+	}
+	ans, err := ParseSDP(res.Body())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ans.Audio().Direction; got != DirectionRecvOnly {
+		t.Errorf("callee answered %v, want recvonly", got)
+	}
+	caller.mu.Lock()
+	relayed := caller.invites[len(caller.invites)-1]
+	caller.mu.Unlock()
+	offer, err := ParseSDP(relayed.Body())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := offer.Audio().Direction; got != DirectionSendOnly {
+		t.Errorf("caller was offered %v, want sendonly", got)
+	}
+	if a := offer.Addr(offer.Audio()); a.Port() < testRTPMin || a.Port() > testRTPMax {
+		t.Errorf("relayed offer points RTP at %v, not the PBX", a)
 	}
 }
