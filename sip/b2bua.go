@@ -326,7 +326,25 @@ func (b *B2BUA) ownBranch(req *gosip.Request) bool {
 	return false
 }
 
+// wellFormed answers 400 to a request sipgo parsed but that lacks what a
+// dialog needs (sipgo itself only refuses a missing Via or CSeq), and
+// reports whether it may be handled.
+func (b *B2BUA) wellFormed(req *gosip.Request, tx gosip.ServerTransaction) bool {
+	cs := req.CSeq()
+	if req.From() != nil && req.To() != nil && req.CallID() != nil && cs != nil &&
+		(cs.MethodName == req.Method || req.IsAck() && cs.MethodName == gosip.ACK) {
+		return true
+	}
+	if !req.IsAck() {
+		b.respond(tx, gosip.NewResponseFromRequest(req, 400, "Bad Request", nil))
+	}
+	return false
+}
+
 func (b *B2BUA) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
+	if !b.wellFormed(req, tx) {
+		return
+	}
 	if tag, _ := req.To().Params.Get("tag"); tag != "" {
 		b.onReInvite(req, tx)
 		return
@@ -409,6 +427,9 @@ func hasOption(req *gosip.Request, header, opt string) bool {
 }
 
 func (b *B2BUA) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
+	if !b.wellFormed(req, tx) {
+		return
+	}
 	d, ok := b.dialog(req)
 	if !ok {
 		return // an ACK has no response; a stray one is dropped
@@ -423,6 +444,9 @@ func (b *B2BUA) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
 }
 
 func (b *B2BUA) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
+	if !b.wellFormed(req, tx) {
+		return
+	}
 	d, ok := b.dialog(req)
 	if !ok {
 		b.reply(req, tx, 481, "Call/Transaction Does Not Exist")
@@ -438,6 +462,9 @@ func (b *B2BUA) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
 
 // onCancel sees only the CANCELs sipgo matched to no INVITE transaction.
 func (b *B2BUA) onCancel(req *gosip.Request, tx gosip.ServerTransaction) {
+	if !b.wellFormed(req, tx) {
+		return
+	}
 	b.reply(req, tx, 481, "Call/Transaction Does Not Exist")
 }
 
@@ -458,6 +485,8 @@ func (b *B2BUA) do(req *gosip.Request) (*gosip.Response, error) {
 	defer cancel()
 	return b.cli.Do(ctx, req, noBuild)
 }
+
+var _ Router = RouterFunc(nil)
 
 // noBuild keeps sipgo's client from adding headers: ours are complete.
 func noBuild(*sipgo.Client, *gosip.Request) error { return nil }

@@ -646,3 +646,35 @@ func TestB2BUACalleeHolds(t *testing.T) {
 		t.Errorf("relayed offer points RTP at %v, not the PBX", a)
 	}
 }
+
+// Requests sipgo parses but that lack a dialog's headers get 400, raw
+// over UDP as a broken phone would send them; none crashes the B2BUA.
+func TestB2BUAMalformedRequests400(t *testing.T) {
+	p := pbxFor(t, Config{})
+	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	src := conn.LocalAddr().String()
+	for i, msg := range []string{
+		"INVITE sip:201@%[1]s SIP/2.0\r\nVia: SIP/2.0/UDP %[2]s;branch=z9hG4bK-m%[3]d\r\nTo: <sip:201@x>\r\nCall-ID: m%[3]d\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",                             // no From
+		"INVITE sip:201@%[1]s SIP/2.0\r\nVia: SIP/2.0/UDP %[2]s;branch=z9hG4bK-m%[3]d\r\nFrom: <sip:1@x>;tag=a\r\nCall-ID: m%[3]d\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",                       // no To
+		"INVITE sip:201@%[1]s SIP/2.0\r\nVia: SIP/2.0/UDP %[2]s;branch=z9hG4bK-m%[3]d\r\nFrom: <sip:1@x>;tag=a\r\nTo: <sip:201@x>\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",                       // no Call-ID
+		"BYE sip:201@%[1]s SIP/2.0\r\nVia: SIP/2.0/UDP %[2]s;branch=z9hG4bK-m%[3]d\r\nFrom: <sip:1@x>;tag=a\r\nTo: <sip:201@x>;tag=b\r\nCall-ID: m%[3]d\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", // CSeq method mismatch
+	} {
+		pkt := fmt.Sprintf(msg, p.addr, src, i)
+		if _, err := conn.WriteTo([]byte(pkt), net.UDPAddrFromAddrPort(p.addr)); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 2048)
+		conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+		n, _, err := conn.ReadFrom(buf)
+		if err != nil {
+			t.Fatalf("message %d: no answer: %v", i, err)
+		}
+		if got := string(buf[:n]); !strings.HasPrefix(got, "SIP/2.0 400 ") {
+			t.Errorf("message %d answered %q, want 400", i, strings.SplitN(got, "\r\n", 2)[0])
+		}
+	}
+}

@@ -102,7 +102,9 @@ func outcomeOf(status int) Outcome {
 // Attempt is a finished ring attempt that did not connect, given to the
 // NextStep hook.
 type Attempt struct {
-	Target  Target
+	// Target is what was rung.
+	Target Target
+	// Outcome is how it ended.
 	Outcome Outcome
 	// Status is the final status that decided the outcome (486, 603…), 0
 	// for a ring timeout or when nothing could be rung.
@@ -133,17 +135,23 @@ func DefaultNextStep(_ context.Context, _ *Call, a Attempt) (Target, error) {
 
 // StatusError is a routing decision that ends the call with a SIP status.
 type StatusError struct {
-	Code   int
+	// Code is the SIP status, 300–699.
+	Code int
+	// Reason is the reason phrase sent with it.
 	Reason string
 }
 
+// Error returns "sip: <code> <reason>".
 func (e *StatusError) Error() string { return fmt.Sprintf("sip: %d %s", e.Code, e.Reason) }
 
 // The common routing errors.
 var (
-	ErrNotFound    = &StatusError{Code: 404, Reason: "Not Found"}
+	// ErrNotFound: no such extension (404).
+	ErrNotFound = &StatusError{Code: 404, Reason: "Not Found"}
+	// ErrUnavailable: the extension exists but no device can ring (480).
 	ErrUnavailable = &StatusError{Code: 480, Reason: "Temporarily Unavailable"}
-	ErrBusy        = &StatusError{Code: 486, Reason: "Busy Here"}
+	// ErrBusy: the extension is busy (486).
+	ErrBusy = &StatusError{Code: 486, Reason: "Busy Here"}
 )
 
 // statusOf maps a routing error to the status the caller gets: a
@@ -210,7 +218,8 @@ type CallEvent struct {
 	// From is the caller (the authenticated user, else the From user), To
 	// the dialled number.
 	From, To string
-	State    CallState
+	// State is the state the call entered.
+	State CallState
 	// Outcome is how the call ended (CallEnded only): answered calls end
 	// OutcomeAnswered whoever hangs up.
 	Outcome Outcome
