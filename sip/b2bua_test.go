@@ -678,3 +678,21 @@ func TestB2BUAMalformedRequests400(t *testing.T) {
 		}
 	}
 }
+
+// A caller that never ACKs: the PBX retransmits its 200 and gives up
+// after 64×T1 (T1 20 ms here: 1.28 s), ending the call on both legs.
+func TestB2BUAGivesUpWithoutACK(t *testing.T) {
+	callee := newPhone(t, 200, 0)
+	p := pbxFor(t, Config{Timers: Timers{T1: 20 * time.Millisecond, T2: 80 * time.Millisecond}}, callee)
+	caller := newPhone(t, 0, 0)
+	call := caller.invite(p.addr, "201", nil)
+	for res := range call.tx.Responses() { // the first 200, not ACKed
+		if res.IsSuccess() {
+			break
+		}
+	}
+	if e := p.ended(t); e.Reason != "no ACK" || e.Outcome != OutcomeAnswered {
+		t.Fatalf("ended %+v, want answered, no ACK", e)
+	}
+	waitFor(t, 5*time.Second, "BYE at both phones", func() bool { return callee.byeCount() == 1 && caller.byeCount() == 1 })
+}
