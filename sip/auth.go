@@ -29,6 +29,16 @@ import (
 // wrong password.
 var ErrUnknownUser = errors.New("sip: unknown user")
 
+// Authenticator decides whether a request (INVITE, SUBSCRIBE…) comes from
+// a known user. It returns the user and true, or answers the transaction
+// itself (a 401/407 challenge, a 403, a ban) and returns false; the caller
+// then does nothing more. *DigestAuth implements it.
+type Authenticator interface {
+	Authenticate(req *gosip.Request, tx gosip.ServerTransaction) (user string, ok bool)
+}
+
+var _ Authenticator = (*DigestAuth)(nil)
+
 // Credentials looks up a user's secret as HA1 = H(user:realm:password) in
 // lower-case hex for the algorithm alg. DigestAuth calls it on every
 // authenticated request and caches nothing, so a user added or changed by

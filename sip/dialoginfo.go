@@ -58,14 +58,14 @@ func ParseDialogPhase(s string) (DialogPhase, error) {
 	return DialogPhaseUnknown, fmt.Errorf("sip: unknown dialog state %q", clip(s))
 }
 
-// Direction says which side started a call, seen from the extension the
-// dialog state belongs to. The zero value is DirectionUnknown (no
+// DialogDirection says which side started a call, seen from the extension the
+// dialog state belongs to. The zero value is DialogDirectionUnknown (no
 // direction attribute).
-type Direction uint8
+type DialogDirection uint8
 
 const (
-	// DirectionUnknown leaves the direction out.
-	DirectionUnknown Direction = iota
+	// DialogDirectionUnknown leaves the direction out.
+	DialogDirectionUnknown DialogDirection = iota
 	// Initiator: the extension placed the call.
 	Initiator
 	// Recipient: the extension is being called.
@@ -73,7 +73,7 @@ const (
 )
 
 // String returns "initiator", "recipient" or "unknown".
-func (d Direction) String() string {
+func (d DialogDirection) String() string {
 	switch d {
 	case Initiator:
 		return "initiator"
@@ -100,7 +100,7 @@ type DialogState struct {
 	// them for directed call pickup. Optional.
 	CallID, LocalTag, RemoteTag string
 	// Direction is who placed the call.
-	Direction Direction
+	Direction DialogDirection
 	// Phase is the dialog's state. Required.
 	Phase DialogPhase
 	// Local is the extension's side, Remote the other party (shown by
@@ -183,7 +183,7 @@ func (d DialogInfo) Format() ([]byte, error) {
 			ID: dl.ID, CallID: dl.CallID, LocalTag: dl.LocalTag, RemoteTag: dl.RemoteTag,
 			State: dl.Phase.String(), Local: participant(dl.Local), Remote: participant(dl.Remote),
 		}
-		if dl.Direction != DirectionUnknown {
+		if dl.Direction != DialogDirectionUnknown {
 			xd.Direction = dl.Direction.String()
 		}
 		for _, u := range []string{dl.Local.URI, dl.Remote.URI} {

@@ -16,13 +16,6 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 )
 
-// Authenticator authenticates a request, as DigestAuth does: it returns
-// the user and true, or answers the request itself (401/407/403…) and
-// returns false.
-type Authenticator interface {
-	Authenticate(req *gosip.Request, tx gosip.ServerTransaction) (user string, ok bool)
-}
-
 var _ Authenticator = (*DigestAuth)(nil)
 
 // Sender sends one request outside any server transaction and returns its

@@ -1,0 +1,359 @@
+package sip
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	gosip "github.com/emiago/sipgo/sip"
+
+	"github.com/telekit/telekit/media"
+)
+
+// forkMsg is a response to one forked INVITE, or nil when its transaction
+// ended without a final response.
+type forkMsg struct {
+	l   *leg
+	res *gosip.Response
+}
+
+// attempt rings every binding of t in parallel (RFC 3261 section 16.7
+// forking, done by a B2BUA): provisional responses are relayed to the
+// caller, the first 2xx wins and the other forks are cancelled.
+func (c *Call) attempt(t Target) Attempt {
+	b := c.b
+	att := Attempt{Target: t, Outcome: OutcomeUnavailable}
+	if len(t.Bindings) == 0 {
+		return att
+	}
+	ringFor := t.RingFor
+	if ringFor <= 0 {
+		ringFor = b.ring
+	}
+	if c.rtpB == nil {
+		conn, err := b.listenRTP()
+		if err != nil {
+			b.log.Warn("sip: no RTP port for a call", "call", c.ID, "err", err)
+			return att
+		}
+		c.mu.Lock()
+		c.rtpB = conn
+		c.mu.Unlock()
+	}
+	codecs := []media.Codec{c.negA.Codec} // the caller's first, to avoid transcoding
+	for _, cd := range b.codecs {
+		if cd != c.negA.Codec {
+			codecs = append(codecs, cd)
+		}
+	}
+	ev := c.negA.EventPT
+	if ev == 0 {
+		ev = 101
+	}
+	c.localB = Local{Addr: udpAddr(c.rtpB, b.rtpIP), Origin: Origin{Username: "-", SessionID: c.localA.Origin.SessionID + 1, Version: 1},
+		Codecs: codecs, EventPT: ev, Ptime: 20}
+	sdp := c.localB.Offer().Marshal()
+
+	ch := make(chan forkMsg)
+	done := make(chan struct{})
+	defer close(done)
+	var forks []*leg
+	for _, bd := range t.Bindings {
+		l, err := c.startFork(bd, sdp, ch, done)
+		if err != nil {
+			b.log.Info("sip: cannot ring device", "call", c.ID, "contact", bd.Contact, "err", err)
+			continue
+		}
+		forks = append(forks, l)
+	}
+	if len(forks) == 0 {
+		return att
+	}
+	c.mu.Lock()
+	rev := c.ev
+	c.mu.Unlock()
+	rev.State = CallRinging
+	b.emit(rev)
+
+	timer := time.NewTimer(ringFor)
+	defer timer.Stop()
+	relayed := map[int]bool{}
+	for pending := len(forks); pending > 0; {
+		select {
+		case m := <-ch:
+			if m.res == nil {
+				pending--
+				continue
+			}
+			code := m.res.StatusCode
+			switch {
+			case code < 200:
+				if (code == 180 || code == 183) && !relayed[code] {
+					relayed[code] = true
+					b.respond(c.tx, b.response(c.Invite, code, m.res.Reason, c.a.localTag, nil))
+				}
+			case code < 300:
+				c.cancelForks(forks, m.l)
+				if err := c.connect(m.l, m.res); err != nil {
+					b.log.Info("sip: answered leg dropped", "call", c.ID, "err", err)
+					if errors.Is(err, errCallGone) {
+						att.Outcome = OutcomeCancelled
+						return att
+					}
+					att.Outcome, att.Status = OutcomeRejected, 488
+					return att
+				}
+				att.Outcome, att.Status = OutcomeAnswered, code
+				return att
+			default:
+				pending--
+				if o := outcomeOf(code); rank(o) > rank(att.Outcome) || att.Status == 0 {
+					att.Outcome, att.Status = o, code
+				}
+				if code >= 600 { // a global failure ends the search (16.7)
+					c.cancelForks(forks, nil)
+					return att
+				}
+			}
+		case <-timer.C:
+			c.cancelForks(forks, nil)
+			att.Outcome, att.Status = OutcomeNoAnswer, 0
+			return att
+		case <-c.ctx.Done():
+			c.cancelForks(forks, nil)
+			att.Outcome, att.Status = OutcomeCancelled, 0
+			return att
+		}
+	}
+	return att
+}
+
+func rank(o Outcome) int {
+	switch o {
+	case OutcomeBusy:
+		return 3
+	case OutcomeRejected:
+		return 2
+	case OutcomeUnavailable:
+		return 1
+	}
+	return 0
+}
+
+var errCallGone = errors.New("sip: caller gone before the answer")
+
+// startFork sends one INVITE to binding bd.
+func (c *Call) startFork(bd Binding, sdp []byte, ch chan<- forkMsg, done <-chan struct{}) (*leg, error) {
+	b := c.b
+	var target gosip.Uri
+	contact := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(bd.Contact), "<"), ">")
+	if err := gosip.ParseUri(contact, &target); err != nil {
+		return nil, fmt.Errorf("contact %q: %w", bd.Contact, err)
+	}
+	dest := bd.Source.String()
+	if !bd.Source.IsValid() {
+		port := target.Port
+		if port == 0 {
+			port = 5060
+		}
+		dest = fmt.Sprintf("%s:%d", target.Host, port)
+	}
+	aFrom := c.Invite.From()
+	l := &leg{side: sideB, callID: gosip.GenerateTagN(20), localTag: gosip.GenerateTagN(10),
+		localURI:     gosip.Uri{Scheme: "sip", User: c.From, Host: b.addr.Addr().String()},
+		remoteURI:    gosip.Uri{Scheme: "sip", User: c.To, Host: b.addr.Addr().String()},
+		remoteTarget: target, dest: dest, localCSeq: 1, inviteCSeq: 1, device: bd.Contact}
+	req := b.request(l, gosip.INVITE, 1, sdp)
+	if from := req.From(); from != nil {
+		from.DisplayName = aFrom.DisplayName
+	}
+	if mf := c.Invite.MaxForwards(); mf != nil {
+		n := gosip.MaxForwardsHeader(mf.Val() - 1)
+		req.ReplaceHeader(&n)
+	}
+	l.branch, _ = req.Via().Params.Get("branch")
+	l.inviteReq = req
+	b.mu.Lock()
+	b.branches[l.branch] = struct{}{}
+	b.mu.Unlock()
+	tx, err := b.cli.TransactionRequest(b.ctx, req, noBuild)
+	if err != nil {
+		b.mu.Lock()
+		delete(b.branches, l.branch)
+		b.mu.Unlock()
+		return nil, err
+	}
+	l.tx = tx
+	// A retransmitted 2xx means our ACK was lost: send it again.
+	tx.OnRetransmission(func(res *gosip.Response) {
+		if res.IsSuccess() {
+			c.mu.Lock()
+			ack := b.ackFor(l, 1)
+			c.mu.Unlock()
+			if err := b.cli.WriteRequest(ack, noBuild); err != nil {
+				b.log.Debug("sip: re-ACK", "call", c.ID, "err", err)
+			}
+		}
+	})
+	b.wg.Add(1)
+	go c.readFork(l, tx, ch, done)
+	return l, nil
+}
+
+// readFork passes the fork's responses to the ring loop until its final
+// one. A 2xx arriving after the loop is over (another device answered
+// first, or the caller left) is acknowledged and hung up.
+func (c *Call) readFork(l *leg, tx gosip.ClientTransaction, ch chan<- forkMsg, done <-chan struct{}) {
+	b := c.b
+	defer b.wg.Done()
+	for {
+		select {
+		case res := <-tx.Responses():
+			select {
+			case ch <- forkMsg{l, res}:
+			case <-done:
+				if res.IsSuccess() {
+					c.dropLateAnswer(l, res)
+				}
+			}
+			if res.StatusCode >= 200 {
+				if !res.IsSuccess() {
+					tx.Terminate()
+					b.mu.Lock()
+					delete(b.branches, l.branch)
+					b.mu.Unlock()
+				}
+				return
+			}
+		case <-tx.Done():
+			select {
+			case ch <- forkMsg{l, nil}:
+			case <-done:
+			}
+			return
+		}
+	}
+}
+
+// dropLateAnswer acknowledges a 2xx nobody wants and ends that dialog.
+func (c *Call) dropLateAnswer(l *leg, res *gosip.Response) {
+	b := c.b
+	c.mu.Lock()
+	l.remoteTag, _ = res.To().Params.Get("tag")
+	if ct := res.Contact(); ct != nil {
+		l.remoteTarget = ct.Address
+	}
+	ack := b.ackFor(l, 1)
+	l.localCSeq++
+	cseq := l.localCSeq
+	c.mu.Unlock()
+	_ = b.cli.WriteRequest(ack, noBuild)
+	b.sendBye(l, cseq)
+	l.tx.Terminate()
+	b.mu.Lock()
+	delete(b.branches, l.branch)
+	b.mu.Unlock()
+}
+
+// cancelForks sends CANCEL to every fork but keep.
+func (c *Call) cancelForks(forks []*leg, keep *leg) {
+	b := c.b
+	for _, l := range forks {
+		if l == keep {
+			continue
+		}
+		select {
+		case <-l.tx.Done():
+			continue
+		default:
+		}
+		req := cancelFor(l.inviteReq)
+		b.wg.Add(1)
+		go func() {
+			defer b.wg.Done()
+			if _, err := b.do(req); err != nil {
+				b.log.Debug("sip: CANCEL", "call", c.ID, "err", err)
+			}
+		}()
+	}
+}
+
+// connect completes the call with the fork l that answered res: ACK it,
+// bridge the media and answer the caller.
+func (c *Call) connect(l *leg, res *gosip.Response) error {
+	b := c.b
+	c.mu.Lock()
+	l.remoteTag, _ = res.To().Params.Get("tag")
+	if ct := res.Contact(); ct != nil {
+		l.remoteTarget = ct.Address
+	}
+	ack := b.ackFor(l, 1)
+	c.mu.Unlock()
+	if err := b.cli.WriteRequest(ack, noBuild); err != nil {
+		b.log.Debug("sip: ACK", "call", c.ID, "err", err)
+	}
+	var negB Negotiated
+	ans, err := ParseSDP(res.Body())
+	if err == nil {
+		negB, err = ReadAnswer(ans, b.codecs)
+	}
+	c.mu.Lock()
+	if err == nil && c.ctx.Err() != nil {
+		err = errCallGone
+	}
+	if err != nil {
+		l.localCSeq++
+		b.sendBye(l, l.localCSeq)
+		c.mu.Unlock()
+		l.tx.Terminate()
+		return err
+	}
+	c.winner, c.negB = l, negB
+	l.confirmed = true
+	if err := c.startBridge(); err != nil {
+		c.mu.Unlock()
+		c.hangup("media failed", nil)
+		return fmt.Errorf("bridge: %w", err)
+	}
+	res200 := b.response(c.Invite, 200, "OK", c.a.localTag, c.answerA.Marshal())
+	c.sessionHeaders(res200)
+	c.ev.Answered, c.ev.Device = b.now(), l.device
+	ev := c.ev
+	b.mu.Lock()
+	b.dialogs[c.a.key()] = dialogRef{c, c.a}
+	b.dialogs[l.key()] = dialogRef{c, l}
+	b.mu.Unlock()
+	rerr := c.tx.Respond(res200)
+	c.startRetransmit(c.a, res200, c.a.inviteCSeq)
+	c.armSessionTimer()
+	c.mu.Unlock()
+	// An ACK reusing the INVITE's Via branch (RFC 2543 phones) matches the
+	// INVITE transaction, and sipgo hands it over on Acks, not to OnAck.
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		select {
+		case <-c.tx.Acks():
+			c.mu.Lock()
+			if c.a.inviteCSeq == c.Invite.CSeq().SeqNo {
+				c.a.stopRetransmit()
+				c.a.confirmed = true
+			}
+			c.mu.Unlock()
+		case <-c.tx.Done():
+		case <-c.ctx.Done():
+		}
+	}()
+	if rerr != nil || c.ctx.Err() != nil { // the caller cancelled as the 200 went out
+		c.hangup("cancelled", nil)
+		return nil
+	}
+	ev.State = CallAnswered
+	b.emit(ev)
+	return nil
+}
+
+// unspecified reports whether a is the old-style hold address.
+func unspecified(a netip.AddrPort) bool { return a.Addr().IsUnspecified() }
