@@ -122,11 +122,18 @@ var demoRE = regexp.MustCompile(`extension (\d+) \(\w+\): SIP user \d+, password
 
 func startPBX(t *testing.T, data string) *pbxProcess {
 	t.Helper()
+	return startPBXArgs(t, data)
+}
+
+// startPBXArgs starts the server with extra serve flags.
+func startPBXArgs(t *testing.T, data string, extra ...string) *pbxProcess {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-data", data, "-sip", "127.0.0.1:0", "-http", "127.0.0.1:0", "-log", "warn"}, pw, io.Discard)
+		args := append([]string{"serve", "-data", data, "-sip", "127.0.0.1:0", "-http", "127.0.0.1:0", "-log", cmpOr(os.Getenv("TELEKIT_TEST_LOG"), "warn")}, extra...)
+		done <- run(ctx, args, pw, testLog(t))
 		pw.Close()
 	}()
 	p := &pbxProcess{demo: map[string]string{}}
@@ -322,6 +329,13 @@ func TestPortalLoginRateLimit(t *testing.T) {
 // registrar's scenario.
 func sippRegister(t *testing.T, sipp, addr, user, password string) {
 	t.Helper()
+	sippRegisterFrom(t, sipp, addr, user, password, 0)
+}
+
+// sippRegisterFrom registers from a chosen local port (0: any), so that a
+// sipp UAS started later on that port is the registered device.
+func sippRegisterFrom(t *testing.T, sipp, addr, user, password string, port int) {
+	t.Helper()
 	dir := t.TempDir()
 	inf := filepath.Join(dir, "users.csv")
 	line := fmt.Sprintf("SEQUENTIAL\n%s;[authentication username=%s password=%s]\n", user, user, password)
@@ -331,9 +345,13 @@ func sippRegister(t *testing.T, sipp, addr, user, password string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	errLog := filepath.Join(dir, "errors.log")
-	cmd := exec.CommandContext(ctx, sipp, addr, "-sf", filepath.Join("..", "..", "sip", "testdata", "sipp", "register_ok.xml"),
+	args := []string{addr, "-sf", filepath.Join("..", "..", "sip", "testdata", "sipp", "register_ok.xml"),
 		"-inf", inf, "-i", "127.0.0.1", "-m", "1", "-timeout", "10s", "-timeout_error", "-nostdin",
-		"-trace_err", "-error_file", errLog)
+		"-trace_err", "-error_file", errLog}
+	if port != 0 {
+		args = append(args, "-p", fmt.Sprint(port))
+	}
+	cmd := exec.CommandContext(ctx, sipp, args...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		errs, _ := os.ReadFile(errLog)
 		t.Fatalf("sipp register %s: %v\n%s\n%s", user, err, errs, out[max(0, len(out)-1500):])
@@ -571,4 +589,24 @@ func (p *provider) wait(t *testing.T) {
 		raw, _ := os.ReadFile(p.msgLog)
 		t.Fatalf("sipp provider did not finish:\n%s", raw)
 	}
+}
+
+// testLog is where the server's log goes in tests: the test log when
+// TELEKIT_TEST_LOG is set, else nowhere.
+func testLog(t *testing.T) io.Writer {
+	if os.Getenv("TELEKIT_TEST_LOG") == "" {
+		return io.Discard
+	}
+	return tWriter{t}
+}
+
+type tWriter struct{ t *testing.T }
+
+func (w tWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimRight(string(p), "\n")); return len(p), nil }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

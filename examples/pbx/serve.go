@@ -87,6 +87,8 @@ type server struct {
 	events   *sip.Notifier // MWI and busy lamps
 	client   *sipgo.Client
 	trunks   []*sip.TrunkRegistration
+	calls    *sip.B2BUA
+	lamps    *lamps
 	portal   *portal
 	http     *http.Server
 	sipAddr  string
@@ -174,8 +176,12 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	s.sip.OnRegister(s.reg.HandleRegister)
 	s.sip.OnOptions(s.reg.HandleOptions)
 	s.sip.OnSubscribe(s.events.HandleSubscribe)
+	// The B2BUA needs the address phones reach us at, so it starts once
+	// the SIP socket is bound, before any request is read.
 
-	if err := s.listenSIP(c.SIPAddr); err != nil {
+	if err := s.listenSIP(c.SIPAddr, func(port int) error {
+		return s.startCalls(ctx, advertisedAddr(c.SIPAddr, port), c.RTPPorts)
+	}); err != nil {
 		return nil, err
 	}
 	if c.TLSAddr != "" {
@@ -212,7 +218,7 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 
 // listenSIP listens on UDP and TCP at the same address; with port 0 it
 // picks a port free for both.
-func (s *server) listenSIP(addr string) error {
+func (s *server) listenSIP(addr string, beforeServe func(port int) error) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("serve: -sip %q: %w", addr, err)
@@ -236,6 +242,11 @@ func (s *server) listenSIP(addr string) error {
 			shown = "127.0.0.1"
 		}
 		s.sipAddr = net.JoinHostPort(shown, strconv.Itoa(got))
+		if err := beforeServe(got); err != nil {
+			pc.Close()
+			ln.Close()
+			return err
+		}
 		// Malformed datagrams that sipgo would drop silently get a 400
 		// (rate-limited) before they reach it.
 		guard, err := sip.NewParseGuard(sip.ParseGuardConfig{Logger: s.log})

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/telekit/telekit/calllog"
+	"github.com/telekit/telekit/sip"
+)
+
+// ringFor is how long an extension's phones ring before the call is
+// given up (until call handling decides voicemail or forwarding).
+const ringFor = 30 * time.Second
+
+// parsePortRange reads "LO-HI".
+func parsePortRange(s string) (lo, hi int, err error) {
+	a, b, ok := strings.Cut(s, "-")
+	if ok {
+		lo, err = strconv.Atoi(a)
+		if err == nil {
+			hi, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil || lo < 1024 || hi > 65535 || hi-lo < 3 {
+		return 0, 0, fmt.Errorf("-rtp-ports %q: want LO-HI, 1024 <= LO < HI <= 65535, at least 4 ports", s)
+	}
+	return lo, hi, nil
+}
+
+// advertisedAddr is the address phones reach the PBX at, for Via, Contact
+// and SDP: the listening IP when it is a specific one, else the first
+// non-loopback IPv4 address of the machine, else loopback.
+func advertisedAddr(listen string, port int) netip.AddrPort {
+	host, _, _ := net.SplitHostPort(listen)
+	if a, err := netip.ParseAddr(host); err == nil && !a.IsUnspecified() {
+		return netip.AddrPortFrom(a.Unmap(), uint16(port))
+	}
+	ifaces, _ := net.InterfaceAddrs()
+	for _, ia := range ifaces {
+		if pn, ok := ia.(*net.IPNet); ok {
+			if a, ok := netip.AddrFromSlice(pn.IP); ok && a.Unmap().Is4() && !a.IsLoopback() && !a.IsLinkLocalUnicast() {
+				return netip.AddrPortFrom(a.Unmap(), uint16(port))
+			}
+		}
+	}
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), uint16(port))
+}
+
+// startCalls puts the B2BUA on the SIP server: calls between extensions,
+// rung on every registered device, with media anchored in the PBX, written
+// to the call log and shown on busy lamps.
+func (s *server) startCalls(ctx context.Context, addr netip.AddrPort, rtpPorts string) error {
+	lo, hi, err := parsePortRange(rtpPorts)
+	if err != nil {
+		return err
+	}
+	exists := func(ext string) bool {
+		_, err := s.st.GetUser(context.Background(), ext)
+		return err == nil
+	}
+	s.lamps = newLamps(s.events, s.log)
+	b, err := sip.NewB2BUA(s.sip, sip.Config{
+		Addr:       addr,
+		Router:     sip.ExtensionRouter(s.reg, exists, ringFor, nil),
+		Auth:       s.auth,
+		RTPPortMin: lo, RTPPortMax: hi,
+		Logger: s.log,
+	})
+	if err != nil {
+		return err
+	}
+	s.calls = b
+	b.OnCallEvent(s.callEvent)
+	s.closers = append(s.closers, b.Close)
+	return nil
+}
+
+// callEvent records finished calls in the call log and keeps busy lamps
+// current.
+func (s *server) callEvent(ev sip.CallEvent) {
+	s.lamps.update(ev)
+	if ev.State != sip.CallEnded {
+		return
+	}
+	rec := s.callRecord(ev)
+	if err := s.st.AddRecord(context.Background(), rec); err != nil {
+		s.log.Error("call log", "call", ev.CallID, "err", err)
+	}
+}
+
+// callRecord turns a finished call into its call-log record.
+func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
+	name := func(ext string) string {
+		u, err := s.st.GetUser(context.Background(), ext)
+		if err != nil {
+			return ""
+		}
+		return u.Name
+	}
+	r := calllog.Record{
+		ID:   calllog.NewID(ev.Started),
+		From: ev.From, FromName: name(ev.From),
+		To: ev.To, ToName: name(ev.To),
+		Start: ev.Started, Answer: ev.Answered, End: ev.Ended,
+		Direction: calllog.Internal,
+		Type:      calllog.Voice,
+	}
+	if r.End.IsZero() {
+		r.End = time.Now()
+	}
+	switch ev.Outcome {
+	case sip.OutcomeAnswered:
+		r.Disposition = calllog.Answered
+	case sip.OutcomeBusy:
+		r.Disposition = calllog.Busy
+	case sip.OutcomeNoAnswer:
+		r.Disposition = calllog.NoAnswer
+	case sip.OutcomeRejected:
+		r.Disposition = calllog.Rejected
+	case sip.OutcomeCancelled:
+		r.Disposition = calllog.Cancelled
+	default:
+		r.Disposition = calllog.Failed
+	}
+	for _, p := range []struct {
+		ext  string
+		role calllog.Role
+	}{{ev.From, calllog.Caller}, {ev.To, calllog.Callee}} {
+		if r.FromName != "" && p.role == calllog.Caller || r.ToName != "" && p.role == calllog.Callee {
+			r.Parties = append(r.Parties, calllog.Party{Extension: p.ext, Role: p.role})
+		}
+	}
+	r.Events = append(r.Events, calllog.Event{At: ev.Started, Kind: "call", Detail: fmt.Sprintf("%s dialled %s", ev.From, ev.To)})
+	if !ev.Answered.IsZero() {
+		r.Events = append(r.Events, calllog.Event{At: ev.Answered, Kind: "answered", Detail: "answered on " + ev.Device})
+	}
+	detail := ev.Reason
+	if ev.Status != 0 {
+		detail = fmt.Sprintf("%s (%d)", ev.Reason, ev.Status)
+	}
+	r.Events = append(r.Events, calllog.Event{At: r.End, Kind: "ended", Detail: detail})
+	return r
+}
+
+// lamps keeps each extension's calls for busy-lamp (dialog) subscribers.
+type lamps struct {
+	events *sip.Notifier
+	log    *slog.Logger
+
+	mu    sync.Mutex
+	calls map[string]map[string]sip.DialogState // ext → call ID → state
+}
+
+func newLamps(events *sip.Notifier, log *slog.Logger) *lamps {
+	return &lamps{events: events, log: log, calls: map[string]map[string]sip.DialogState{}}
+}
+
+func (l *lamps) update(ev sip.CallEvent) {
+	phase := sip.DialogEarly
+	switch ev.State {
+	case sip.CallAnswered:
+		phase = sip.DialogConfirmed
+	case sip.CallEnded:
+		phase = sip.DialogTerminated
+	}
+	for _, side := range []struct {
+		ext, remote string
+		dir         sip.DialogDirection
+	}{{ev.From, ev.To, sip.Initiator}, {ev.To, ev.From, sip.Recipient}} {
+		l.mu.Lock()
+		m := l.calls[side.ext]
+		if m == nil {
+			m = map[string]sip.DialogState{}
+			l.calls[side.ext] = m
+		}
+		if phase == sip.DialogTerminated {
+			delete(m, ev.CallID)
+		} else {
+			m[ev.CallID] = sip.DialogState{ID: ev.CallID, CallID: ev.CallID, Direction: side.dir, Phase: phase,
+				Remote: sip.Identity{URI: "sip:" + side.remote}}
+		}
+		list := make([]sip.DialogState, 0, len(m))
+		for _, d := range m {
+			list = append(list, d)
+		}
+		if len(m) == 0 {
+			delete(l.calls, side.ext)
+		}
+		l.mu.Unlock()
+		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+		if err := l.events.SetDialogState(side.ext, list); err != nil {
+			l.log.Debug("busy lamp", "ext", side.ext, "err", err)
+		}
+	}
+}
