@@ -170,7 +170,6 @@ type mp3Front struct {
 	// From lame's Info (Xing) header frame, when present: the frame holds no
 	// audio and is skipped; delay and padding are the encoder's, in samples.
 	info           bool
-	vbr            bool  // the header frame says Xing (VBR or ABR), not Info (CBR)
 	frames         int64 // audio frames, 0 when unknown
 	delay, padding int
 }
@@ -253,25 +252,27 @@ func checkMP3Front(h mp3Header, off int64, frame []byte) (mp3Front, error) {
 	}
 	fr := mp3Front{first: h, offset: off}
 	fr.parseInfo(frame)
-	if reason := mp3Miscoded(h, fr.vbr); reason != "" {
-		return mp3Front{}, &MP3Error{Offset: off, Reason: reason, Err: ErrAudioUnsupported}
-	}
 	return fr, nil
 }
 
-// mp3Miscoded says why go-mp3 v0.3.4 cannot be trusted with a stream whose
-// first frame is h, or "" when it can. Constant-bit-rate MPEG-2 at 22050
-// Hz of 32 kbit/s or less decodes into noise: of a lame-encoded 1 kHz tone
-// at 8–32 kbit/s, with or without an Info frame, only 0.3–11 % of the
-// decoded energy is the tone, where mpg123 keeps 99.7–100 % of it from the
-// same files. 40 kbit/s and above, 16 and 24 kHz at every bit rate, and
-// VBR/ABR files at 22050 Hz (whose frames go down to 8 kbit/s) decode
-// correctly. Upstream: hajimehoshi/go-mp3 issue 39.
-func mp3Miscoded(h mp3Header, vbr bool) string {
-	if !vbr && h.version == mpeg2 && h.rate == 22050 && h.bitrate <= 32000 {
-		return fmt.Sprintf("%v is decoded wrongly by the MP3 decoder (constant bit rate at 22050 Hz, 32 kbit/s or less); re-export at 40 kbit/s or more, at 16 or 24 kHz, or as WAV", h)
+// mp3Misread says why go-mp3 v0.3.4 would misread the frame h, or ""
+// when it reads it right. go-mp3 computes an MPEG-2/2.5 frame's length as
+// (144·bitrate/rate + padding) >> 1 where the standard has 72·bitrate/rate
+// + padding; the two differ for a padded frame when the fractional part of
+// 72·bitrate/rate is below one half (at 22050 Hz: 8–32, 80, 96, 144 and
+// 160 kbit/s), and go-mp3 then reads every later frame one byte off, which
+// turns the audio into noise (measured on lame files: 0.3–24 % of a 1 kHz
+// tone's energy survives, against 99.7–100 % with mpg123). Sample rates
+// whose frames never need padding (16 and 24 kHz) and files without padded
+// frames (lame's VBR) are unaffected.
+func mp3Misread(h mp3Header) string {
+	if h.version != mpeg2 || h.layer != 3 || !h.padding {
+		return ""
 	}
-	return ""
+	if (144*h.bitrate/h.rate+1)>>1 == 72*h.bitrate/h.rate+1 {
+		return ""
+	}
+	return fmt.Sprintf("%v has padded frames that the MP3 decoder reads wrongly; re-export at 16 or 24 kHz, as VBR, at another bit rate (40–64 or 112–128 kbit/s at 22050 Hz), or as WAV", h)
 }
 
 // parseInfo reads a Xing/Info header frame and lame's extension of it: the
@@ -299,7 +300,6 @@ func (fr *mp3Front) parseInfo(frame []byte) {
 		return
 	}
 	fr.info = true
-	fr.vbr = string(frame[p:p+4]) == "Xing"
 	flags := binary.BigEndian.Uint32(frame[p+4:])
 	p += 8
 	if flags&1 != 0 && len(frame) >= p+4 {
@@ -406,9 +406,20 @@ func newMP3Reader(br *bufio.Reader, maxJunk int) (*MP3Reader, error) {
 
 // onlyReader hides every method of an io.Reader but Read, and keeps the
 // last error other than io.EOF, to tell go-mp3's errors from the input's.
+//
+// It also follows the frame headers on their way to go-mp3 and stops the
+// stream, with a clear error, at the first frame go-mp3 would misread (see
+// mp3Misread), so that such a file is refused instead of being stored as
+// noise. When it loses the frame sync (junk between frames, a free-format
+// frame, the ID3v1 tag) it stops following; go-mp3 resyncs by itself.
 type onlyReader struct {
 	r   io.Reader
 	err error
+
+	pos, next int64   // stream offsets of p[0] and of the next header
+	hdr       [4]byte // the next header's bytes gathered so far
+	nhdr      int
+	lost      bool
 }
 
 func (o *onlyReader) Read(p []byte) (int, error) {
@@ -416,7 +427,34 @@ func (o *onlyReader) Read(p []byte) (int, error) {
 	if err != nil && err != io.EOF {
 		o.err = err
 	}
+	if ferr := o.follow(p[:n]); ferr != nil {
+		o.err = ferr
+		return 0, ferr
+	}
 	return n, err
+}
+
+func (o *onlyReader) follow(b []byte) error {
+	end := o.pos + int64(len(b))
+	for !o.lost && o.next+int64(o.nhdr) < end {
+		o.hdr[o.nhdr] = b[o.next+int64(o.nhdr)-o.pos]
+		o.nhdr++
+		if o.nhdr < 4 {
+			continue
+		}
+		o.nhdr = 0
+		h, ok := parseMP3Header(o.hdr[:])
+		if !ok || h.frameLen == 0 {
+			o.lost = true
+			break
+		}
+		if reason := mp3Misread(h); reason != "" {
+			return &MP3Error{Offset: o.next, Reason: reason, Err: ErrAudioUnsupported}
+		}
+		o.next += int64(h.frameLen)
+	}
+	o.pos = end
+	return nil
 }
 
 // decodeMP3Safely runs f, turning a panic inside go-mp3 on corrupt input

@@ -225,13 +225,13 @@ func TestMP3Lame(t *testing.T) {
 			checkTone(t, got[len(got)/5:len(got)*4/5], 1000)
 		})
 	}
-	// go-mp3 turns MPEG-2 22.05 kHz at 32 kbit/s and below into noise: the
-	// file must be refused with a clear error, before or during decoding,
-	// while 40 kbit/s decodes to the tone.
+	// go-mp3 misreads padded MPEG-2 frames at some bit rates (see
+	// mp3Misread) and would turn them into noise: such a file must be
+	// refused with a clear error, while the others decode to the tone.
 	for _, tc := range []struct {
 		kbps    string
 		refused bool
-	}{{"8", true}, {"32", true}, {"40", false}} {
+	}{{"8", true}, {"32", true}, {"40", false}, {"96", true}, {"112", false}} {
 		t.Run("22.05kHz-"+tc.kbps+"kbps", func(t *testing.T) {
 			out := filepath.Join(dir, "22k-"+tc.kbps+".mp3")
 			run(lame, "--quiet", "-m", "m", "-b", tc.kbps, "--resample", "22.05", src, out)
@@ -252,7 +252,7 @@ func TestMP3Lame(t *testing.T) {
 				checkTone(t, got[len(got)/5:len(got)*4/5], 1000)
 				return
 			}
-			want := "MPEG-2 Layer III, 22050 Hz, mono, " + tc.kbps + " kbit/s is decoded wrongly by the MP3 decoder"
+			want := "MPEG-2 Layer III, 22050 Hz, mono, " + tc.kbps + " kbit/s has padded frames that the MP3 decoder reads wrongly"
 			if err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, ErrAudioUnsupported) {
 				t.Errorf("error %v, want one containing %q", err, want)
 			}
@@ -326,4 +326,33 @@ func FuzzMP3Front(f *testing.F) {
 			t.Fatalf("%d-byte file decoded to more than %d samples", len(file), limit)
 		}
 	})
+}
+
+// TestMP3Misread checks the rule against go-mp3's frame-length arithmetic
+// without any encoder: only padded MPEG-2 Layer III frames whose length
+// go-mp3 computes one byte short are refused.
+func TestMP3Misread(t *testing.T) {
+	type frame struct {
+		Version mp3Version
+		Rate    int
+		Kbps    int
+		Padding bool
+	}
+	var got []frame
+	for _, f := range []frame{
+		{mpeg2, 22050, 32, true}, {mpeg2, 22050, 32, false}, {mpeg2, 22050, 40, true},
+		{mpeg2, 22050, 96, true}, {mpeg2, 22050, 112, true}, {mpeg2, 22050, 160, true},
+		{mpeg2, 16000, 32, true}, {mpeg2, 24000, 96, true}, {mpeg1, 44100, 128, true},
+	} {
+		h := mp3Header{version: f.Version, layer: 3, rate: f.Rate, bitrate: f.Kbps * 1000, padding: f.Padding}
+		if mp3Misread(h) != "" {
+			got = append(got, f)
+		}
+	}
+	// 24 kHz frames are whole numbers of bytes, so encoders never pad
+	// them; were one padded, go-mp3 would misread it too.
+	want := []frame{{mpeg2, 22050, 32, true}, {mpeg2, 22050, 96, true}, {mpeg2, 22050, 160, true}, {mpeg2, 24000, 96, true}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("refused frames (-want +got):\n%s", diff)
+	}
 }
