@@ -349,9 +349,10 @@ func TestMP3Misread(t *testing.T) {
 			got = append(got, f)
 		}
 	}
-	// 24 kHz frames are whole numbers of bytes, so encoders never pad
-	// them; were one padded, go-mp3 would misread it too.
-	want := []frame{{mpeg2, 22050, 32, true}, {mpeg2, 22050, 96, true}, {mpeg2, 22050, 160, true}, {mpeg2, 24000, 96, true}}
+	// 16 and 24 kHz frames are whole numbers of bytes, so encoders never
+	// pad them; were one padded, go-mp3 would misread it too.
+	want := []frame{{mpeg2, 22050, 32, true}, {mpeg2, 22050, 96, true}, {mpeg2, 22050, 160, true},
+		{mpeg2, 16000, 32, true}, {mpeg2, 24000, 96, true}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("refused frames (-want +got):\n%s", diff)
 	}
