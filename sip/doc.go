@@ -1,12 +1,33 @@
 // Package sip is telekit's signalling layer on github.com/emiago/sipgo:
-// the registrar and location service, server-side digest authentication
-// with a guessing defence, B2BUA call legs with anchored media, SDP offer
-// and answer, and event subscriptions (MWI, busy lamps).
+// the pieces a PBX needs between phones, each a handler or a client the
+// application puts on one sipgo server.
+//
+//   - DigestAuth authenticates requests (RFC 7616/8760 digest, MD5 and
+//     SHA-256, qop=auth, HMAC-bound nonces with stale=true, nonce-count
+//     replay refused; an unknown user gets the answer a wrong password
+//     gets). Guard bans guessing per (source, extension) and per source,
+//     never per extension alone.
+//   - Registrar is the registrar and location service (Locator):
+//     Expires bounds with 423, several contacts per extension, `*`,
+//     rport/received for phones behind NAT, keep-alives.
+//   - B2BUA connects calls: each INVITE is routed through the
+//     application's Router (ExtensionRouter rings every registered device
+//     of an extension), forked, answered with media anchored in a
+//     media.Bridge, and reported through OnCallEvent; NextStep decides what
+//     follows a busy or unanswered attempt. SDP offer/answer (ParseSDP,
+//     Local) is tolerant on input and strict on output.
+//   - Notifier serves SUBSCRIBE/NOTIFY for message-summary (MWI, RFC 3842,
+//     with unsolicited NOTIFY for phones that expect it) and dialog (busy
+//     lamps, RFC 4235).
+//   - TrunkRegistration keeps the PBX registered to an upstream provider;
+//     DIDRouter and PickTrunk map incoming numbers to extensions and
+//     dialled numbers to trunks.
+//   - ParseGuard sits in front of the UDP socket and answers 400 (and 416,
+//     505, 513) to requests sipgo's parser would drop silently.
 //
 // sip knows nothing of voicemail, rules or accounts: the application fills
-// its hooks — credentials lookup, call routing, call-state events — and
-// composes the pieces on one sipgo server. examples/pbx is where that
-// happens.
+// its hooks — Credentials, Router, NextStep, call events, authorisation
+// of subscriptions — and examples/pbx is where that happens.
 //
 // In this package sipgo's message package is imported as gosip, to keep
 // the name sip for ours.
