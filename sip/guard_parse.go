@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,6 +36,12 @@ type ParseGuardConfig struct {
 	// the bound are dropped silently. Default 200; negative means the
 	// guard never answers and only drops.
 	MaxRepliesPerSecond int
+	// MaxPerSource is how many datagrams a second one source IP address
+	// may send on average (with bursts of twice that); the rest are
+	// dropped unanswered and counted in Stats.Flooded, so that a flood
+	// from one address cannot starve other callers. Default 100, enough
+	// for a busy trunk provider; negative disables the limit.
+	MaxPerSource int
 	// Logger receives one debug record per refused datagram. Nil
 	// discards them.
 	Logger *slog.Logger
@@ -45,6 +52,9 @@ type ParseGuardConfig struct {
 
 // ParseGuardStats counts what a ParseGuard did with the datagrams it read.
 type ParseGuardStats struct {
+	// Flooded counts datagrams dropped because their source exceeded
+	// MaxPerSource.
+	Flooded uint64
 	// Passed is how many datagrams went on to sipgo.
 	Passed uint64
 	// Answered is how many bad requests got an error response from the
@@ -100,6 +110,8 @@ type ParseGuard struct {
 	passed   atomic.Uint64
 	answered atomic.Uint64
 	dropped  atomic.Uint64
+	flooded  atomic.Uint64
+	flood    *floodLimiter // nil when disabled
 
 	mu          sync.Mutex
 	windowStart time.Time
@@ -128,6 +140,12 @@ func NewParseGuard(cfg ParseGuardConfig) (*ParseGuard, error) {
 	if g.maxRate == 0 {
 		g.maxRate = 200
 	}
+	switch {
+	case cfg.MaxPerSource == 0:
+		g.flood = newFloodLimiter(100, 200, 65536)
+	case cfg.MaxPerSource > 0:
+		g.flood = newFloodLimiter(cfg.MaxPerSource, 2*cfg.MaxPerSource, 65536)
+	}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
@@ -139,7 +157,7 @@ func NewParseGuard(cfg ParseGuardConfig) (*ParseGuard, error) {
 
 // Stats returns the guard's counters so far.
 func (g *ParseGuard) Stats() ParseGuardStats {
-	return ParseGuardStats{Passed: g.passed.Load(), Answered: g.answered.Load(), Dropped: g.dropped.Load()}
+	return ParseGuardStats{Passed: g.passed.Load(), Answered: g.answered.Load(), Dropped: g.dropped.Load(), Flooded: g.flooded.Load()}
 }
 
 // Verdict is what a ParseGuard decided for one datagram.
@@ -258,6 +276,14 @@ func (c *guardedConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		n, src, err := c.PacketConn.ReadFrom(c.buf)
 		if err != nil {
 			return 0, src, err
+		}
+		if c.g.flood != nil {
+			if ua, ok := src.(*net.UDPAddr); ok {
+				if a, ok := netip.AddrFromSlice(ua.IP); ok && !c.g.flood.take(a.Unmap(), c.g.now()) {
+					c.g.flooded.Add(1)
+					continue
+				}
+			}
 		}
 		size := n
 		if n > len(b) {

@@ -613,3 +613,64 @@ func cmpOr(a, b string) string {
 	}
 	return b
 }
+
+// TestServeSurvivesInviteFlood: one address floods INVITEs; it is cut down
+// to the per-source budget, while a phone at another address is served.
+func TestServeSurvivesInviteFlood(t *testing.T) {
+	p := startPBX(t, t.TempDir())
+	flood, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer flood.Close()
+	dst, _ := net.ResolveUDPAddr("udp4", p.sip)
+	local := flood.LocalAddr().String()
+	start := time.Now()
+	const sent = 3000
+	for i := range sent {
+		msg := fmt.Sprintf("INVITE sip:102@%s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-flood-%d;rport\r\n"+
+			"From: <sip:101@127.0.0.1>;tag=f%d\r\nTo: <sip:102@%s>\r\nCall-ID: flood-%d\r\nCSeq: 1 INVITE\r\n"+
+			"Contact: <sip:101@%s>\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", p.sip, local, i, i, p.sip, i, local)
+		flood.WriteTo([]byte(msg), dst)
+	}
+	elapsed := time.Since(start)
+
+	// Another address is still answered.
+	victim := &net.Dialer{LocalAddr: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)}}
+	conn, err := victim.Dial("udp4", p.sip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	vl := conn.LocalAddr().String()
+	opt := "OPTIONS sip:" + p.sip + " SIP/2.0\r\nVia: SIP/2.0/UDP " + vl + ";branch=z9hG4bK-victim-1;rport\r\n" +
+		"From: <sip:probe@127.0.0.2>;tag=v1\r\nTo: <sip:" + p.sip + ">\r\nCall-ID: victim-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+	conn.Write([]byte(opt))
+	buf := make([]byte, 4096)
+	n, err := conn.Read(buf)
+	if err != nil || !strings.HasPrefix(string(buf[:n]), "SIP/2.0 200") {
+		t.Fatalf("OPTIONS from another address during the flood: %q, %v", buf[:n], err)
+	}
+
+	// The flooder got answers to at most its budget: a burst of 200 and
+	// 100 a second after it. (Count calls, not datagrams: a 407 is
+	// retransmitted until ACKed.)
+	calls := map[string]bool{}
+	callID := regexp.MustCompile(`Call-ID: (flood-\d+)`)
+	flood.SetReadDeadline(time.Now().Add(time.Second))
+	for {
+		n, _, err := flood.ReadFrom(buf)
+		if err != nil {
+			break
+		}
+		if m := callID.FindSubmatch(buf[:n]); m != nil {
+			calls[string(m[1])] = true
+		}
+	}
+	answered := len(calls)
+	budget := 200 + int(100*(elapsed+time.Second).Seconds()) + 10
+	if answered > budget || answered == 0 {
+		t.Errorf("flooder sent %d INVITEs in %v and got %d answers; want 1..%d", sent, elapsed, answered, budget)
+	}
+}
