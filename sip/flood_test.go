@@ -25,7 +25,7 @@ func TestFloodLimiter(t *testing.T) {
 	}
 	type result struct{ Burst, AfterHalfSecond, Phone int }
 	got := result{
-		Burst:           count(attacker, 1000, t0),                        // the burst, then nothing
+		Burst:           count(attacker, 1000, t0),                           // the burst, then nothing
 		AfterHalfSecond: count(attacker, 1000, t0.Add(500*time.Millisecond)), // 10/s refills 5
 		Phone:           count(phone, 3, t0.Add(500*time.Millisecond)),       // unaffected
 	}
