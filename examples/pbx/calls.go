@@ -67,10 +67,13 @@ func (s *server) startCalls(ctx context.Context, addr netip.AddrPort, rtpPorts s
 		return err == nil
 	}
 	s.lamps = newLamps(s.events, s.log)
+	if err := s.loadInboundTrunks(ctx); err != nil {
+		return err
+	}
 	b, err := sip.NewB2BUA(s.sip, sip.Config{
 		Addr:       addr,
-		Router:     sip.ExtensionRouter(s.reg, exists, ringFor, nil),
-		Auth:       s.auth,
+		Router:     s.trunkCalls.router(s.reg, sip.ExtensionRouter(s.reg, exists, ringFor, nil), ringFor),
+		Auth:       s.trunkCalls.authenticator(s.auth),
 		RTPPortMin: lo, RTPPortMax: hi,
 		Logger: s.log,
 	})
@@ -80,6 +83,31 @@ func (s *server) startCalls(ctx context.Context, addr netip.AddrPort, rtpPorts s
 	s.calls = b
 	b.OnCallEvent(s.callEvent)
 	s.closers = append(s.closers, b.Close)
+	return nil
+}
+
+// loadInboundTrunks resolves every enabled trunk's address and DID map.
+func (s *server) loadInboundTrunks(ctx context.Context) error {
+	s.trunkCalls = &trunkCalls{callee: map[string]string{}}
+	trunks, err := s.st.ListTrunks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range trunks {
+		if !t.Enabled {
+			continue
+		}
+		addr, err := resolveTrunk(ctx, t.Host)
+		if err != nil || !addr.IsValid() {
+			s.log.Warn("trunk: cannot resolve its host; its calls will not be recognised", "trunk", t.Name, "host", t.Host, "err", err)
+			continue
+		}
+		dids, err := sip.NewDIDRouter(t.DIDs)
+		if err != nil {
+			return fmt.Errorf("trunk %s: %w", t.Name, err)
+		}
+		s.trunkCalls.trunks = append(s.trunkCalls.trunks, inboundTrunk{name: t.Name, addr: addr, dids: dids})
+	}
 	return nil
 }
 
@@ -105,12 +133,17 @@ func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
 		}
 		return u.Name
 	}
+	callee := ev.To
+	direction := calllog.Internal
+	if ext, ok := s.trunkCalls.takeCallee(ev.CallID); ok {
+		callee, direction = ext, calllog.Incoming
+	}
 	r := calllog.Record{
 		ID:   calllog.NewID(ev.Started),
 		From: ev.From, FromName: name(ev.From),
-		To: ev.To, ToName: name(ev.To),
+		To: ev.To, ToName: name(callee),
 		Start: ev.Started, Answer: ev.Answered, End: ev.Ended,
-		Direction: calllog.Internal,
+		Direction: direction,
 		Type:      calllog.Voice,
 	}
 	if r.End.IsZero() {
@@ -133,12 +166,15 @@ func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
 	for _, p := range []struct {
 		ext  string
 		role calllog.Role
-	}{{ev.From, calllog.Caller}, {ev.To, calllog.Callee}} {
+	}{{ev.From, calllog.Caller}, {callee, calllog.Callee}} {
 		if r.FromName != "" && p.role == calllog.Caller || r.ToName != "" && p.role == calllog.Callee {
 			r.Parties = append(r.Parties, calllog.Party{Extension: p.ext, Role: p.role})
 		}
 	}
 	r.Events = append(r.Events, calllog.Event{At: ev.Started, Kind: "call", Detail: fmt.Sprintf("%s dialled %s", ev.From, ev.To)})
+	if callee != ev.To {
+		r.Events = append(r.Events, calllog.Event{At: ev.Started, Kind: "route", Detail: fmt.Sprintf("DID %s routed to extension %s", ev.To, callee)})
+	}
 	if !ev.Answered.IsZero() {
 		r.Events = append(r.Events, calllog.Event{At: ev.Answered, Kind: "answered", Detail: "answered on " + ev.Device})
 	}

@@ -76,24 +76,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // server is the running PBX: the store, the SIP stack and the HTTP API.
 type server struct {
-	log      *slog.Logger
-	realm    string
-	st       *store.SQLite
-	ua       *sipgo.UserAgent
-	sip      *sipgo.Server
-	guard    *sip.Guard // SIP authentication failures
-	auth     *sip.DigestAuth
-	reg      *sip.Registrar
-	events   *sip.Notifier // MWI and busy lamps
-	client   *sipgo.Client
-	trunks   []*sip.TrunkRegistration
-	calls    *sip.B2BUA
-	lamps    *lamps
-	portal   *portal
-	http     *http.Server
-	sipAddr  string
-	tlsAddr  string
-	httpAddr string
+	log    *slog.Logger
+	realm  string
+	st     *store.SQLite
+	ua     *sipgo.UserAgent
+	sip    *sipgo.Server
+	guard  *sip.Guard // SIP authentication failures
+	auth   *sip.DigestAuth
+	reg    *sip.Registrar
+	events *sip.Notifier // MWI and busy lamps
+	client *sipgo.Client
+	trunks []*sip.TrunkRegistration
+	calls  *sip.B2BUA
+	// trunkCalls recognises calls from trunk providers (set before the
+	// B2BUA starts).
+	trunkCalls *trunkCalls
+	lamps      *lamps
+	portal     *portal
+	http       *http.Server
+	sipAddr    string
+	tlsAddr    string
+	httpAddr   string
 
 	closeOnce sync.Once
 	closers   []func() error
