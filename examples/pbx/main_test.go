@@ -682,3 +682,17 @@ func TestServeSurvivesInviteFlood(t *testing.T) {
 		t.Errorf("flooder sent %d INVITEs in %v and got %d answers; want 1..%d", sent, elapsed, answered, budget)
 	}
 }
+
+// TestServeReportsBusyPort: a start-up failure is an error, not a crash,
+// and releases what had started.
+func TestServeReportsBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, err = runCLI(t, "serve", "-data", t.TempDir(), "-sip", "127.0.0.1:0", "-http", ln.Addr().String())
+	if err == nil || !strings.Contains(err.Error(), "-http") {
+		t.Errorf("serve on a busy HTTP port: %v", err)
+	}
+}

@@ -124,11 +124,11 @@ func storeCredentials(st account.Store) sip.Credentials {
 	})
 }
 
-func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Writer) (s *server, err error) {
-	s = &server{log: log, realm: c.Realm}
+func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Writer) (_ *server, err error) {
+	s := &server{log: log, realm: c.Realm}
 	defer func() {
 		if err != nil {
-			s.Close()
+			s.Close() // what started before the failure
 		}
 	}()
 	if s.st, err = openStore(ctx, c.Data); err != nil {

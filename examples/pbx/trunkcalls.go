@@ -44,7 +44,8 @@ func resolveTrunk(ctx context.Context, hostport string) (netip.AddrPort, error) 
 	if err != nil {
 		return netip.AddrPort{}, err
 	}
-	return ua.AddrPort(), nil
+	ap := ua.AddrPort()
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), nil
 }
 
 // from returns the trunk a request came from, matching the packet's source
