@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -283,7 +284,7 @@ func (b *B2BUA) newCall(req *gosip.Request, tx gosip.ServerTransaction, caller s
 	ft, _ := req.From().Params.Get("tag")
 	c.a = &leg{side: sideA, callID: c.ID, localTag: gosip.GenerateTagN(10), remoteTag: ft,
 		localURI: req.To().Address, remoteURI: req.From().Address, remoteTarget: req.From().Address,
-		dest: req.Source(), inviteCSeq: req.CSeq().SeqNo}
+		dest: req.Source(), transport: strings.ToUpper(req.Transport()), inviteCSeq: req.CSeq().SeqNo}
 	if ct := req.Contact(); ct != nil {
 		c.a.remoteTarget = ct.Address
 	}

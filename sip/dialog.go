@@ -28,6 +28,7 @@ type leg struct {
 	remoteURI         gosip.Uri // their To
 	remoteTarget      gosip.Uri // their Contact
 	dest              string    // host:port we send requests to
+	transport         string    // "UDP", "TCP" or "TLS": how the phone reached us
 	localCSeq         uint32
 	inviteCSeq        uint32 // CSeq of the INVITE whose 2xx awaits an ACK
 	device            string // the contact rung (B legs)
@@ -48,7 +49,11 @@ func (l *leg) key() string { return l.callID + "\x00" + l.localTag }
 // initial INVITE) from the leg's state.
 func (b *B2BUA) request(l *leg, method gosip.RequestMethod, cseq uint32, body []byte) *gosip.Request {
 	req := gosip.NewRequest(method, l.remoteTarget)
-	via := &gosip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: "UDP",
+	tr := l.transport
+	if tr == "" {
+		tr = "UDP"
+	}
+	via := &gosip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: tr,
 		Host: b.addr.Addr().String(), Port: int(b.addr.Port()), Params: gosip.NewParams()}
 	via.Params.Add("branch", gosip.GenerateBranchN(16))
 	req.AppendHeader(via)
@@ -73,9 +78,14 @@ func (b *B2BUA) request(l *leg, method gosip.RequestMethod, cseq uint32, body []
 		req.AppendHeader(&ct)
 	}
 	req.SetBody(body)
-	req.SetTransport("UDP")
+	// Over TCP and TLS sipgo reuses the connection the phone opened to
+	// us (its pool is keyed by the phone's address), which is the only way
+	// to reach a phone behind NAT on a stream transport.
+	req.SetTransport(tr)
 	req.SetDestination(l.dest)
-	req.Laddr = b.laddr
+	if tr == "UDP" {
+		req.Laddr = b.laddr
+	}
 	return req
 }
 

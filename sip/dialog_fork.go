@@ -164,7 +164,7 @@ func (c *Call) startFork(bd Binding, sdp []byte, ch chan<- forkMsg, done <-chan 
 	l := &leg{side: sideB, callID: gosip.GenerateTagN(20), localTag: gosip.GenerateTagN(10),
 		localURI:     gosip.Uri{Scheme: "sip", User: c.From, Host: b.addr.Addr().String()},
 		remoteURI:    gosip.Uri{Scheme: "sip", User: c.To, Host: b.addr.Addr().String()},
-		remoteTarget: target, dest: dest, localCSeq: 1, inviteCSeq: 1, device: bd.Contact}
+		remoteTarget: target, dest: dest, transport: strings.ToUpper(bd.Transport), localCSeq: 1, inviteCSeq: 1, device: bd.Contact}
 	req := b.request(l, gosip.INVITE, 1, sdp)
 	if from := req.From(); from != nil {
 		from.DisplayName = aFrom.DisplayName
