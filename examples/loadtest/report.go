@@ -91,7 +91,7 @@ func printRuns(w io.Writer, rs []result) {
 // printSummary writes the medians as a Markdown table, with each
 // server's ratio to the first (ours).
 func printSummary(w io.Writer, ss []summary) {
-	fmt.Fprintln(w, "| server | runs | µs CPU per registration (median) | ratio to telekit | server core % | PSS after, MB | PSS growth, MB | failed | retransmissions |")
+	fmt.Fprintln(w, "| server | runs | µs CPU per registration (median) | ÷ telekit | server core % | PSS after, MB | PSS growth, MB | failed | retransmissions |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	for _, s := range ss {
 		ratio := "—"

@@ -121,7 +121,7 @@ func startKamailio(ctx context.Context, cfg, runDir, define string, core int) (*
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	s, err := startProcess("kamailio", core, []string{"kamailio", "-f", cfg, "-DD", "-E",
-		"-m", "64", "-M", "8", "-n", "1", "-l", "udp:" + addr, "-A", define,
+		"-m", "256", "-M", "16", "-n", "1", "-l", "udp:" + addr, "-A", define,
 		"-Y", runDir, "-w", runDir}, nil)
 	if err != nil {
 		return nil, err
