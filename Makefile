@@ -46,3 +46,18 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \
 	done
+
+# loadtest measures the whole PBX under sipp load beside Kamailio (minutes;
+# not part of `make test`). LOADTEST_FLAGS passes flags, e.g.
+# LOADTEST_FLAGS='-rate 200 -duration 20s -runs 5'.
+.PHONY: loadtest
+LOADTEST_FLAGS ?=
+loadtest:
+	@for pair in sipp:sip-tester kamailio:kamailio; do \
+		prog=$${pair%%:*}; pkg=$${pair##*:}; \
+		command -v $$prog >/dev/null 2>&1 || { \
+			SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+			echo "installing $$pkg"; \
+			DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$pkg || exit 1; }; \
+	done
+	$(GO) run ./examples/loadtest $(LOADTEST_FLAGS)
