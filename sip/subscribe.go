@@ -104,7 +104,8 @@ type NotifierConfig struct {
 	// phone that does not want them answers 481 or 489, which costs one
 	// transaction. Devices that hold a message-summary subscription for
 	// the extension from the same source address get no unsolicited
-	// NOTIFY.
+	// NOTIFY, and neither do devices of an extension whose mailbox was
+	// never set (SetMailbox): without voicemail there is nothing to tell.
 	NoUnsolicitedMWI bool
 	// RegisterNotifyDelay is how long after a device registers its
 	// unsolicited NOTIFY is sent, so that the phone has its 200 OK to the
@@ -353,10 +354,13 @@ func (n *Notifier) BindingsChanged(aor string, bs []Binding) {
 		return
 	}
 	old := n.known[aor]
+	// A mailbox nobody ever set (no voicemail for this extension) has
+	// nothing to tell a phone: it gets no unsolicited NOTIFY.
+	_, hasMailbox := n.mailboxes[aor]
 	var now []string
 	for _, b := range bs {
 		now = append(now, b.Contact)
-		if !slices.Contains(old, b.Contact) && !n.cfg.NoUnsolicitedMWI {
+		if !slices.Contains(old, b.Contact) && !n.cfg.NoUnsolicitedMWI && hasMailbox {
 			n.sendUnsolicited(b, n.cfg.RegisterNotifyDelay)
 		}
 	}

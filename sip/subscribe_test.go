@@ -639,8 +639,11 @@ func TestUnsolicitedMWI(t *testing.T) {
 	f := newNotifierFixture(t, func(c *NotifierConfig) { c.Locator = loc })
 	f.do(t, sub{})
 	f.out.next(t)
-	// The registrar reports both phones: the one without a subscription
-	// hears the (empty) mailbox at once.
+	// Voicemail has set the (empty) mailbox; the registrar reports both
+	// phones: the one without a subscription hears it at once.
+	f.n.mu.Lock()
+	f.n.mailboxes["101"] = MWICounts{}
+	f.n.mu.Unlock()
 	f.n.BindingsChanged("101", loc["101"])
 	if r := f.out.next(t); r.Recipient.Port != 5070 || summary(t, r).Waiting {
 		t.Errorf("NOTIFY on first registration:\n%s", r)
@@ -683,6 +686,15 @@ func TestUnsolicitedMWI(t *testing.T) {
 		t.Errorf("NOTIFY on registration:\n%s", r)
 	}
 	f.n.BindingsChanged("101", []Binding{phone(5070), phone(5080)})
+	f.out.quiet(t, f.n)
+}
+
+// TestUnsolicitedMWINoMailbox: a phone whose extension has no mailbox (no
+// voicemail set it) gets no unsolicited NOTIFY when it registers.
+func TestUnsolicitedMWINoMailbox(t *testing.T) {
+	loc := fakeLocator{"101": {{AOR: "101", Contact: "sip:101@10.0.0.5:5070", Source: netip.MustParseAddrPort("192.0.2.10:5070")}}}
+	f := newNotifierFixture(t, func(c *NotifierConfig) { c.Locator = loc })
+	f.n.BindingsChanged("101", loc["101"])
 	f.out.quiet(t, f.n)
 }
 
