@@ -188,7 +188,11 @@ func (c *Call) sendInvite(t Target, l *leg, cseq uint32, sdp []byte, cred gosip.
 		req.ReplaceHeader(&n)
 	}
 	if cred != nil {
+		// Before Content-Length, where the other headers are: sipp's
+		// verifyauth, for one, does not find credentials after it.
+		req.RemoveHeader("Content-Length")
 		req.AppendHeader(cred)
+		req.AppendHeader(gosip.NewHeader("Content-Length", fmt.Sprint(len(sdp))))
 	}
 	branch, _ := req.Via().Params.Get("branch")
 	b.mu.Lock()
