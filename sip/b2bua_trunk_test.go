@@ -384,3 +384,22 @@ func TestDefaultNextStepChallenge(t *testing.T) {
 		}
 	}
 }
+
+// A router that sends numbers dialled with the prefix 9 out through a
+// provider, as the trunk's account, answering its digest challenge.
+func ExampleOutbound() {
+	router := RouterFunc(func(_ context.Context, c *Call) (Target, error) {
+		number, ok := strings.CutPrefix(c.To, "9")
+		if !ok || number == "" {
+			return Target{}, ErrNotFound
+		}
+		return Target{
+			Bindings: []Binding{{Contact: "sip:" + number + "@sip.provider.example:5060"}},
+			RingFor:  45 * time.Second,
+			Outbound: &Outbound{Username: "trunkuser", Password: "trunkpass", FromDisplay: "ACME Ltd"},
+		}, nil
+	})
+	t, _ := router.Route(context.Background(), &Call{From: "101", To: "95551234567"})
+	fmt.Println(t.Bindings[0].Contact, t.Outbound.Username)
+	// Output: sip:5551234567@sip.provider.example:5060 trunkuser
+}
