@@ -37,6 +37,10 @@ type Target struct {
 	// RingFor is how long to ring before giving up with OutcomeNoAnswer;
 	// zero means the B2BUA's Config.RingTimeout.
 	RingFor time.Duration
+	// Outbound, when set, makes this a call out through an upstream
+	// provider (a trunk): the INVITEs present the trunk's identity and
+	// answer the provider's digest challenges. Nil for calls to phones.
+	Outbound *Outbound
 }
 
 // Outcome is how a ring attempt ended.
@@ -113,12 +117,17 @@ type NextStep func(ctx context.Context, c *Call, a Attempt) (Target, error)
 
 // DefaultNextStep answers the caller with what the attempt's outcome
 // means: busy → 486, rejected → the device's status, no answer and
-// unavailable → 480.
+// unavailable → 480. A provider's 401/407 (its challenge could not be
+// answered, or the answer was refused) becomes 403: the caller could not
+// answer a challenge meant for the PBX.
 func DefaultNextStep(_ context.Context, _ *Call, a Attempt) (Target, error) {
 	switch a.Outcome {
 	case OutcomeBusy:
 		return Target{}, ErrBusy
 	case OutcomeRejected:
+		if a.Status == 401 || a.Status == 407 {
+			return Target{}, ErrForbidden
+		}
 		if a.Status >= 400 && a.Status < 700 {
 			return Target{}, &StatusError{Code: a.Status, Reason: "Declined"}
 		}
@@ -145,6 +154,10 @@ var (
 	ErrUnavailable = &StatusError{Code: 480, Reason: "Temporarily Unavailable"}
 	// ErrBusy: the extension is busy (486).
 	ErrBusy = &StatusError{Code: 486, Reason: "Busy Here"}
+	// ErrForbidden: the caller may not make this call (403), e.g. an
+	// outside call without the privilege, or a provider refusing the
+	// trunk's credentials.
+	ErrForbidden = &StatusError{Code: 403, Reason: "Forbidden"}
 )
 
 // statusOf maps a routing error to the status the caller gets: a

@@ -60,13 +60,15 @@ func (c *Call) attempt(t Target) Attempt {
 	done := make(chan struct{})
 	defer close(done)
 	var forks []*leg
+	auths := map[*leg]*forkAuth{}
 	for _, bd := range t.Bindings {
-		l, err := c.startFork(bd, sdp, ch, done)
+		l, err := c.startFork(t, bd, sdp, ch, done)
 		if err != nil {
 			b.log.Info("sip: cannot ring device", "call", c.ID, "contact", bd.Contact, "err", err)
 			continue
 		}
 		forks = append(forks, l)
+		auths[l] = &forkAuth{}
 	}
 	if len(forks) == 0 {
 		return att
@@ -108,6 +110,9 @@ func (c *Call) attempt(t Target) Attempt {
 				att.Outcome, att.Status = OutcomeAnswered, code
 				return att
 			default:
+				if isChallenge(code) && c.reauthenticate(t, m.l, m.res, auths[m.l], sdp, ch, done) {
+					continue // the fork goes on with the authenticated INVITE
+				}
 				pending--
 				if o := outcomeOf(code); rank(o) > rank(att.Outcome) || att.Status == 0 {
 					att.Outcome, att.Status = o, code
@@ -144,12 +149,10 @@ func rank(o Outcome) int {
 
 var errCallGone = errors.New("sip: caller gone before the answer")
 
-// startFork sends one INVITE to binding bd.
-func (c *Call) startFork(bd Binding, sdp []byte, ch chan<- forkMsg, done <-chan struct{}) (*leg, error) {
-	b := c.b
+// startFork sends one INVITE of target t to binding bd.
+func (c *Call) startFork(t Target, bd Binding, sdp []byte, ch chan<- forkMsg, done <-chan struct{}) (*leg, error) {
 	var target gosip.Uri
-	contact := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(bd.Contact), "<"), ">")
-	if err := gosip.ParseUri(contact, &target); err != nil {
+	if err := gosip.ParseUri(trimAngle(bd.Contact), &target); err != nil {
 		return nil, fmt.Errorf("contact %q: %w", bd.Contact, err)
 	}
 	dest := bd.Source.String()
@@ -160,37 +163,57 @@ func (c *Call) startFork(bd Binding, sdp []byte, ch chan<- forkMsg, done <-chan 
 		}
 		dest = fmt.Sprintf("%s:%d", target.Host, port)
 	}
-	aFrom := c.Invite.From()
 	l := &leg{side: sideB, callID: gosip.GenerateTagN(20), localTag: gosip.GenerateTagN(10),
-		localURI:     gosip.Uri{Scheme: "sip", User: c.From, Host: b.addr.Addr().String()},
-		remoteURI:    gosip.Uri{Scheme: "sip", User: c.To, Host: b.addr.Addr().String()},
 		remoteTarget: target, dest: dest, transport: strings.ToUpper(bd.Transport), localCSeq: 1, inviteCSeq: 1, device: bd.Contact}
-	req := b.request(l, gosip.INVITE, 1, sdp)
+	l.localURI, l.remoteURI = c.legURIs(t, target)
+	if err := c.sendInvite(t, l, 1, sdp, nil, ch, done); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// sendInvite sends fork l's INVITE with CSeq cseq, and cred (an
+// Authorization or Proxy-Authorization header) unless nil, in a new client
+// transaction whose responses readFork passes on. The leg then names that
+// transaction, so a CANCEL goes to it.
+func (c *Call) sendInvite(t Target, l *leg, cseq uint32, sdp []byte, cred gosip.Header, ch chan<- forkMsg, done <-chan struct{}) error {
+	b := c.b
+	c.mu.Lock()
+	req := b.request(l, gosip.INVITE, cseq, sdp)
+	c.mu.Unlock()
 	if from := req.From(); from != nil {
-		from.DisplayName = aFrom.DisplayName
+		from.DisplayName = c.fromDisplay(t)
 	}
 	if mf := c.Invite.MaxForwards(); mf != nil {
 		n := gosip.MaxForwardsHeader(mf.Val() - 1)
 		req.ReplaceHeader(&n)
 	}
-	l.branch, _ = req.Via().Params.Get("branch")
-	l.inviteReq = req
+	if cred != nil {
+		// Before Content-Length, where the other headers are: sipp's
+		// verifyauth, for one, does not find credentials after it.
+		req.RemoveHeader("Content-Length")
+		req.AppendHeader(cred)
+		req.AppendHeader(gosip.NewHeader("Content-Length", fmt.Sprint(len(sdp))))
+	}
+	branch, _ := req.Via().Params.Get("branch")
 	b.mu.Lock()
-	b.branches[l.branch] = struct{}{}
+	b.branches[branch] = struct{}{}
 	b.mu.Unlock()
 	tx, err := b.cli.TransactionRequest(b.ctx, req, noBuild)
 	if err != nil {
 		b.mu.Lock()
-		delete(b.branches, l.branch)
+		delete(b.branches, branch)
 		b.mu.Unlock()
-		return nil, err
+		return err
 	}
-	l.tx = tx
+	c.mu.Lock()
+	l.branch, l.inviteReq, l.tx, l.inviteCSeq = branch, req, tx, cseq
+	c.mu.Unlock()
 	// A retransmitted 2xx means our ACK was lost: send it again.
 	tx.OnRetransmission(func(res *gosip.Response) {
 		if res.IsSuccess() {
 			c.mu.Lock()
-			ack := b.ackFor(l, 1)
+			ack := b.ackFor(l, cseq)
 			c.mu.Unlock()
 			if err := b.cli.WriteRequest(ack, noBuild); err != nil {
 				b.log.Debug("sip: re-ACK", "call", c.ID, "err", err)
@@ -198,14 +221,14 @@ func (c *Call) startFork(bd Binding, sdp []byte, ch chan<- forkMsg, done <-chan 
 		}
 	})
 	b.wg.Add(1)
-	go c.readFork(l, tx, ch, done)
-	return l, nil
+	go c.readFork(l, tx, branch, ch, done)
+	return nil
 }
 
 // readFork passes the fork's responses to the ring loop until its final
 // one. A 2xx arriving after the loop is over (another device answered
 // first, or the caller left) is acknowledged and hung up.
-func (c *Call) readFork(l *leg, tx gosip.ClientTransaction, ch chan<- forkMsg, done <-chan struct{}) {
+func (c *Call) readFork(l *leg, tx gosip.ClientTransaction, branch string, ch chan<- forkMsg, done <-chan struct{}) {
 	b := c.b
 	defer b.wg.Done()
 	for {
@@ -215,14 +238,14 @@ func (c *Call) readFork(l *leg, tx gosip.ClientTransaction, ch chan<- forkMsg, d
 			case ch <- forkMsg{l, res}:
 			case <-done:
 				if res.IsSuccess() {
-					c.dropLateAnswer(l, res)
+					c.dropLateAnswer(l, tx, branch, res)
 				}
 			}
 			if res.StatusCode >= 200 {
 				if !res.IsSuccess() {
 					tx.Terminate()
 					b.mu.Lock()
-					delete(b.branches, l.branch)
+					delete(b.branches, branch)
 					b.mu.Unlock()
 				}
 				return
@@ -238,22 +261,22 @@ func (c *Call) readFork(l *leg, tx gosip.ClientTransaction, ch chan<- forkMsg, d
 }
 
 // dropLateAnswer acknowledges a 2xx nobody wants and ends that dialog.
-func (c *Call) dropLateAnswer(l *leg, res *gosip.Response) {
+func (c *Call) dropLateAnswer(l *leg, tx gosip.ClientTransaction, branch string, res *gosip.Response) {
 	b := c.b
 	c.mu.Lock()
 	l.remoteTag, _ = res.To().Params.Get("tag")
 	if ct := res.Contact(); ct != nil {
 		l.remoteTarget = ct.Address
 	}
-	ack := b.ackFor(l, 1)
+	ack := b.ackFor(l, res.CSeq().SeqNo)
 	l.localCSeq++
 	cseq := l.localCSeq
 	c.mu.Unlock()
 	_ = b.cli.WriteRequest(ack, noBuild)
 	b.sendBye(l, cseq)
-	l.tx.Terminate()
+	tx.Terminate()
 	b.mu.Lock()
-	delete(b.branches, l.branch)
+	delete(b.branches, branch)
 	b.mu.Unlock()
 }
 
@@ -289,7 +312,7 @@ func (c *Call) connect(l *leg, res *gosip.Response) error {
 	if ct := res.Contact(); ct != nil {
 		l.remoteTarget = ct.Address
 	}
-	ack := b.ackFor(l, 1)
+	ack := b.ackFor(l, l.inviteCSeq)
 	c.mu.Unlock()
 	if err := b.cli.WriteRequest(ack, noBuild); err != nil {
 		b.log.Debug("sip: ACK", "call", c.ID, "err", err)

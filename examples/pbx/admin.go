@@ -52,8 +52,11 @@ type newExtension struct {
 	SIPSecret           string
 	PortalPassword, PIN string // optional
 	Access              account.AccessLevel
-	Realm               string
-	Argon2              account.Argon2Params
+	// NoExternal withholds the privilege of calling outside numbers
+	// through a trunk.
+	NoExternal bool
+	Realm      string
+	Argon2     account.Argon2Params
 }
 
 // addExtension validates everything first, then creates the user and its
@@ -65,7 +68,7 @@ func addExtension(ctx context.Context, st account.Store, e newExtension, now tim
 	}
 	u := account.User{
 		Extension: e.Number, Name: e.Name, Email: e.Email, Access: e.Access,
-		Privileges: account.Privileges{External: true, Voicemail: true},
+		Privileges: account.Privileges{External: !e.NoExternal, Voicemail: true},
 		Created:    now,
 	}
 	if err := u.Validate(); err != nil {
@@ -122,6 +125,7 @@ func extAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&e.PortalPassword, "portal-password", "", "portal password (default: the SIP secret, to be changed at the first login)")
 	fs.StringVar(&e.PIN, "pin", "", "voicemail PIN (4-12 digits, not trivial)")
 	admin := fs.Bool("admin", false, "give the extension administrator access")
+	fs.BoolVar(&e.NoExternal, "no-external", false, "do not let the extension call outside numbers through a trunk")
 	fs.StringVar(&e.Realm, "realm", defaultRealm, "SIP realm (must match the server's)")
 	data := fs.String("data", defaultData, "data directory")
 	pos, err := cli.Parse(fs, args)

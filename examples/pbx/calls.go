@@ -70,9 +70,13 @@ func (s *server) startCalls(ctx context.Context, addr netip.AddrPort, rtpPorts s
 	if err := s.loadInboundTrunks(ctx); err != nil {
 		return err
 	}
+	if err := s.loadOutboundTrunks(ctx); err != nil {
+		return err
+	}
 	b, err := sip.NewB2BUA(s.sip, sip.Config{
-		Addr:       addr,
-		Router:     s.trunkCalls.router(s.reg, sip.ExtensionRouter(s.reg, exists, ringFor, nil), ringFor),
+		Addr: addr,
+		Router: s.trunkCalls.router(s.reg, sip.ExtensionRouter(s.reg, exists, ringFor, nil), ringFor,
+			s.userExists, s.mayCallOut),
 		Auth:       s.trunkCalls.authenticator(s.auth),
 		RTPPortMin: lo, RTPPortMax: hi,
 		Logger: s.log,
@@ -133,15 +137,21 @@ func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
 		}
 		return u.Name
 	}
-	callee := ev.To
+	callee, to := ev.To, ev.To
 	direction := calllog.Internal
+	route := ""
 	if ext, ok := s.trunkCalls.takeCallee(ev.CallID); ok {
 		callee, direction = ext, calllog.Incoming
+		route = fmt.Sprintf("DID %s routed to extension %s", ev.To, ext)
+	}
+	if oc, ok := s.trunkCalls.takeOutbound(ev.CallID); ok {
+		callee, to, direction = oc.number, oc.number, calllog.Outgoing
+		route = fmt.Sprintf("%s sent out through trunk %s as %s", ev.To, oc.trunk, oc.number)
 	}
 	r := calllog.Record{
 		ID:   calllog.NewID(ev.Started),
 		From: ev.From, FromName: name(ev.From),
-		To: ev.To, ToName: name(callee),
+		To: to, ToName: name(callee),
 		Start: ev.Started, Answer: ev.Answered, End: ev.Ended,
 		Direction: direction,
 		Type:      calllog.Voice,
@@ -172,8 +182,8 @@ func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
 		}
 	}
 	r.Events = append(r.Events, calllog.Event{At: ev.Started, Kind: "call", Detail: fmt.Sprintf("%s dialled %s", ev.From, ev.To)})
-	if callee != ev.To {
-		r.Events = append(r.Events, calllog.Event{At: ev.Started, Kind: "route", Detail: fmt.Sprintf("DID %s routed to extension %s", ev.To, callee)})
+	if route != "" {
+		r.Events = append(r.Events, calllog.Event{At: ev.Started, Kind: "route", Detail: route})
 	}
 	if !ev.Answered.IsZero() {
 		r.Events = append(r.Events, calllog.Event{At: ev.Answered, Kind: "answered", Detail: "answered on " + ev.Device})
