@@ -14,8 +14,10 @@
 //     application's Router (ExtensionRouter rings every registered device
 //     of an extension), forked, answered with media anchored in a
 //     media.Bridge, and reported through OnCallEvent; NextStep decides what
-//     follows a busy or unanswered attempt. SDP offer/answer (ParseSDP,
-//     Local) is tolerant on input and strict on output.
+//     follows a busy or unanswered attempt. A Target with Outbound rings a
+//     number through a provider, answering its 401/407 with the trunk's
+//     credentials. SDP offer/answer (ParseSDP, Local) is tolerant on input
+//     and strict on output.
 //   - Notifier serves SUBSCRIBE/NOTIFY for message-summary (MWI, RFC 3842,
 //     with unsolicited NOTIFY for phones that expect it) and dialog (busy
 //     lamps, RFC 4235).

@@ -324,11 +324,14 @@ func (s *server) startTrunks(ctx context.Context) error {
 	s.closers = append(s.closers, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		var errs []error
 		for _, tr := range s.trunks {
-			errs = append(errs, tr.Close(ctx)) // unregisters
+			// Unregistering is a courtesy: a provider that is gone
+			// must not turn a clean shutdown into an error.
+			if err := tr.Close(ctx); err != nil {
+				s.log.Warn("trunk: unregister at shutdown failed", "trunk", tr.Status().Name, "err", err)
+			}
 		}
-		return errors.Join(errs...)
+		return nil
 	})
 	return nil
 }
