@@ -20,26 +20,26 @@ const (
 // leg is the dialog state of one call leg, as RFC 3261 section 12 keeps
 // it, from our side. It is guarded by its call's mutex.
 type leg struct {
-	side              legSide
-	callID            string
-	localTag          string
-	remoteTag         string
-	localURI          gosip.Uri // our From in requests we send on this leg
-	remoteURI         gosip.Uri // their To
-	remoteTarget      gosip.Uri // their Contact
-	dest              string    // host:port we send requests to
-	transport         string    // "UDP", "TCP" or "TLS": how the phone reached us
-	localCSeq         uint32
-	inviteCSeq        uint32 // CSeq of the INVITE whose 2xx awaits an ACK
-	device            string // the contact rung (B legs)
-	branch            string // Via branch of our INVITE (B legs), for loop detection
-	inviteReq         *gosip.Request
-	tx                gosip.ClientTransaction // our INVITE (B legs)
-	retrans           *ownedTimer             // 2xx retransmission until ACK (A side of an INVITE we answered)
-	retransRes        *gosip.Response
-	retransInterval   time.Duration
-	retransGiveUp     time.Time
-	confirmed, gotBye bool
+	side            legSide
+	callID          string
+	localTag        string
+	remoteTag       string
+	localURI        gosip.Uri // our From in requests we send on this leg
+	remoteURI       gosip.Uri // their To
+	remoteTarget    gosip.Uri // their Contact
+	dest            string    // host:port we send requests to
+	transport       string    // "UDP", "TCP" or "TLS": how the phone reached us
+	localCSeq       uint32
+	inviteCSeq      uint32 // CSeq of the INVITE whose 2xx awaits an ACK
+	device          string // the contact rung (B legs)
+	branch          string // Via branch of our INVITE (B legs), for loop detection
+	inviteReq       *gosip.Request
+	tx              gosip.ClientTransaction // our INVITE (B legs)
+	retrans         *ownedTimer             // 2xx retransmission until ACK (A side of an INVITE we answered)
+	retransRes      *gosip.Response
+	retransInterval time.Duration
+	retransGiveUp   time.Time
+	confirmed       bool
 }
 
 // key is the dialog's identity in the B2BUA's table: Call-ID and our tag.

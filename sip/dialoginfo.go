@@ -16,9 +16,6 @@ const EventDialog = "dialog"
 // ContentTypeDialogInfo is the media type of a dialog event body.
 const ContentTypeDialogInfo = "application/dialog-info+xml"
 
-// dialogInfoNS is the XML namespace of RFC 4235 documents.
-const dialogInfoNS = "urn:ietf:params:xml:ns:dialog-info"
-
 // DialogPhase is where a dialog is in RFC 4235's state machine (section
 // 3.7.1). The zero value is DialogPhaseUnknown.
 type DialogPhase uint8
@@ -122,7 +119,7 @@ type DialogInfo struct {
 }
 
 type xmlDialogInfo struct {
-	XMLName xml.Name    `xml:"urn:ietf:params:xml:ns:dialog-info dialog-info"`
+	XMLName xml.Name    `xml:"urn:ietf:params:xml:ns:dialog-info dialog-info"` // RFC 4235's namespace
 	Version string      `xml:"version,attr"`
 	State   string      `xml:"state,attr"`
 	Entity  string      `xml:"entity,attr"`
