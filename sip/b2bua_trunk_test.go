@@ -134,15 +134,17 @@ func (p *fakeProvider) answerCall(req *gosip.Request, tx gosip.ServerTransaction
 // INVITE) and passes the authenticated ones to then. after, when set, runs
 // after each Authenticate call with the INVITE's position (0 for the
 // first).
-func digestProvider(auth *DigestAuth, after func(n int), then func(p *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction)) func(p *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction) {
+func digestProvider(auth *DigestAuth, before func(n int), then func(p *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction)) func(p *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction) {
 	return func(p *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction) {
 		p.mu.Lock()
 		n := len(p.invites) - 1
 		p.mu.Unlock()
-		user, ok := auth.Authenticate(req, tx)
-		if after != nil {
-			after(n)
+		// before runs ahead of the check, so that it cannot race the
+		// PBX's answer to a challenge already sent.
+		if before != nil {
+			before(n)
 		}
+		user, ok := auth.Authenticate(req, tx)
 		if !ok {
 			return
 		}
@@ -234,8 +236,8 @@ func TestB2BUAOutboundAuth(t *testing.T) {
 		}
 		return a
 	}
-	staleAfterFirst := func(n int) { // the first nonce expires before its answer arrives
-		if n == 0 {
+	staleAfterFirst := func(n int) { // the first nonce has expired when its answer arrives
+		if n == 1 {
 			clock.mu.Lock()
 			clock.now = clock.now.Add(time.Hour)
 			clock.mu.Unlock()
