@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"net"
 	"net/netip"
 	"testing"
 	"time"
@@ -52,5 +53,49 @@ func TestFloodLimiterMemoryBound(t *testing.T) {
 	// Once they have been quiet for a refill, room is made again.
 	if !l.take(netip.MustParseAddr("192.0.2.1"), t0.Add(3*time.Second)) || len(l.sources) != 1 {
 		t.Errorf("after the sweep: %d sources tracked", len(l.sources))
+	}
+}
+
+// TestParseGuardFloodAndExempt: datagrams past a source's budget are
+// dropped before parsing, unless the source is exempt (a trunk provider).
+func TestParseGuardFloodAndExempt(t *testing.T) {
+	for _, exempt := range []bool{false, true} {
+		g, err := NewParseGuard(ParseGuardConfig{MaxPerSource: 10, Exempt: func(netip.Addr) bool { return exempt }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		pc := g.PacketConn(srv)
+		cli, err := net.Dial("udp4", srv.LocalAddr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cli.Close()
+		const sent = 100
+		for range sent {
+			cli.Write([]byte("\r\n\r\n")) // keep-alives: passed through when within budget
+		}
+		buf := make([]byte, 2048)
+		got := 0
+		for {
+			// All were sent before the first read: what is not there
+			// within half a second was dropped.
+			srv.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+			if _, _, err := pc.ReadFrom(buf); err != nil {
+				break
+			}
+			got++
+		}
+		st := g.Stats()
+		switch {
+		case exempt && (got != sent || st.Flooded != 0):
+			t.Errorf("exempt source: %d of %d passed, %d flooded", got, sent, st.Flooded)
+		case !exempt && (got > 20 || st.Flooded < sent-20):
+			t.Errorf("limited source: %d of %d passed, %d flooded; want at most the burst of 20", got, sent, st.Flooded)
+		}
 	}
 }

@@ -42,6 +42,10 @@ type ParseGuardConfig struct {
 	// from one address cannot starve other callers. Default 100, enough
 	// for a busy trunk provider; negative disables the limit.
 	MaxPerSource int
+	// Exempt, when set, names sources that MaxPerSource does not apply to,
+	// such as the PBX's trunk providers, which legitimately send far
+	// more than any phone.
+	Exempt func(src netip.Addr) bool
 	// Logger receives one debug record per refused datagram. Nil
 	// discards them.
 	Logger *slog.Logger
@@ -112,6 +116,7 @@ type ParseGuard struct {
 	dropped  atomic.Uint64
 	flooded  atomic.Uint64
 	flood    *floodLimiter // nil when disabled
+	exempt   func(netip.Addr) bool
 
 	mu          sync.Mutex
 	windowStart time.Time
@@ -130,6 +135,7 @@ func NewParseGuard(cfg ParseGuardConfig) (*ParseGuard, error) {
 		maxRate: cfg.MaxRepliesPerSecond,
 		log:     cfg.Logger,
 		now:     cfg.Clock,
+		exempt:  cfg.Exempt,
 	}
 	if g.parser == nil {
 		g.parser = gosip.NewParser()
@@ -279,7 +285,7 @@ func (c *guardedConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		}
 		if c.g.flood != nil {
 			if ua, ok := src.(*net.UDPAddr); ok {
-				if a, ok := netip.AddrFromSlice(ua.IP); ok && !c.g.flood.take(a.Unmap(), c.g.now()) {
+				if a, ok := netip.AddrFromSlice(ua.IP); ok && (c.g.exempt == nil || !c.g.exempt(a.Unmap())) && !c.g.flood.take(a.Unmap(), c.g.now()) {
 					c.g.flooded.Add(1)
 					continue
 				}

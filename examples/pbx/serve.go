@@ -252,7 +252,7 @@ func (s *server) listenSIP(addr string, beforeServe func(port int) error) error 
 		}
 		// Malformed datagrams that sipgo would drop silently get a 400
 		// (rate-limited) before they reach it.
-		guard, err := sip.NewParseGuard(sip.ParseGuardConfig{Logger: s.log})
+		guard, err := sip.NewParseGuard(sip.ParseGuardConfig{Logger: s.log, Exempt: s.isTrunkAddr})
 		if err != nil {
 			pc.Close()
 			ln.Close()

@@ -210,3 +210,17 @@ func (s *server) mayCallOut(ctx context.Context, caller string) bool {
 	u, err := s.st.GetUser(ctx, caller)
 	return err == nil && u.Privileges.External
 }
+
+// isTrunkAddr reports whether a is a trunk provider's address, exempt from
+// the per-source flood limit that protects the PBX from any one phone.
+func (s *server) isTrunkAddr(a netip.Addr) bool {
+	if s.trunkCalls == nil {
+		return false
+	}
+	for _, t := range s.trunkCalls.trunks {
+		if t.addr.Addr() == a {
+			return true
+		}
+	}
+	return false
+}
