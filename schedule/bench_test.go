@@ -63,3 +63,16 @@ func BenchmarkCompile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNextChangeNever is the worst case: a schedule that never
+// changes, so NextChange scans its whole horizon before saying so.
+func BenchmarkNextChangeNever(b *testing.B) {
+	c := mustCompile(b, "tz=Europe/London; daily all-day; holiday 12-25 00:00-24:00")
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := c.NextChange(at); ok {
+			b.Fatal("change found")
+		}
+	}
+}

@@ -195,7 +195,9 @@ const horizonDays = 9 * 366
 // into or out of a window (e.g. 01:00 UTC on a Europe/London spring-forward
 // day for a window 01:30–02:30). The second result is false when the state
 // never changes (a schedule active around the clock with no holidays, say);
-// finding that out scans about nine years, which costs tens of microseconds.
+// finding that out scans about nine years of days, which costs a few hundred
+// microseconds (BenchmarkNextChangeNever); a schedule that does change
+// answers in well under a microsecond. It does not allocate.
 func (c *Compiled) NextChange(t time.Time) (time.Time, bool) {
 	// Work on whole seconds: every change falls on a whole second, and the
 	// first one after floor(t) is the first one after t.
