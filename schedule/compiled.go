@@ -184,7 +184,7 @@ func (c *Compiled) ActiveAt(t time.Time) bool {
 	return c.activeLocal(local)
 }
 
-// horizon is how far NextChange looks past the last dated holiday before
+// horizonDays is how far NextChange looks past the last dated holiday before
 // deciding the state never changes: long enough for a yearly 02-29 holiday
 // to come round across a century year (2096 to 2104).
 const horizonDays = 9 * 366
@@ -196,8 +196,9 @@ const horizonDays = 9 * 366
 // day for a window 01:30–02:30). The second result is false when the state
 // never changes (a schedule active around the clock with no holidays, say);
 // finding that out scans about nine years of days, which costs a few hundred
-// microseconds (BenchmarkNextChangeNever); a schedule that does change
-// answers in well under a microsecond. It does not allocate.
+// microseconds (BenchmarkNextChangeNever); the cost grows with the number
+// of days to the change, and a change within the week takes well under a
+// microsecond. It does not allocate.
 func (c *Compiled) NextChange(t time.Time) (time.Time, bool) {
 	// Work on whole seconds: every change falls on a whole second, and the
 	// first one after floor(t) is the first one after t.
