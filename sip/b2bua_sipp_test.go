@@ -321,8 +321,11 @@ func TestSippRetransmits200UntilACK(t *testing.T) {
 	}
 	n := countResponses(string(log), "SIP/2.0 200 OK", "INVITE")
 	t.Logf("200 received %d times", n)
-	if n < 4 || n > 6 {
-		t.Errorf("caller received the INVITE's 200 %d times in 1.5 s, want 4-6 (T1 100 ms doubling to T2 400 ms)", n)
+	// On an idle machine 6 arrive (at 0, 100, 300, 700, 1100, 1500 ms:
+	// T1 100 ms doubling to T2 400 ms); a loaded one delays timers, so
+	// the test asks only that the 200 was retransmitted and not flooded.
+	if n < 3 || n > 7 {
+		t.Errorf("caller received the INVITE's 200 %d times in 1.5 s, want 3-7 (about 6: T1 100 ms doubling to T2 400 ms)", n)
 	}
 }
 

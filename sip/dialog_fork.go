@@ -369,8 +369,14 @@ func (c *Call) connect(l *leg, res *gosip.Response) error {
 		case <-c.ctx.Done():
 		}
 	}()
-	if rerr != nil || c.ctx.Err() != nil { // the caller cancelled as the 200 went out
-		c.hangup("cancelled", nil)
+	if rerr != nil || c.ctx.Err() != nil { // the caller cancelled, or the B2BUA closed, as the 200 went out
+		why := "cancelled"
+		b.mu.Lock()
+		if b.closed {
+			why = "shutdown"
+		}
+		b.mu.Unlock()
+		c.hangup(why, nil)
 		return nil
 	}
 	ev.State = CallAnswered
