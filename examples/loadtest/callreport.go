@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"text/tabwriter"
 	"time"
 )
@@ -18,6 +20,12 @@ func callsMain(ctx context.Context, o options, pbx, dir string, stdout, stderr i
 		return err
 	}
 	sc := callScenarios{Register: reg, UAS: uasScenario, Call: callScenario}
+	// The RTP echo runs in this process: pin all of its threads to sipp's
+	// core, so that it takes nothing from the PBX's.
+	pin := exec.CommandContext(ctx, "taskset", "-a", "-p", "-c", strconv.Itoa(o.SippCore), strconv.Itoa(os.Getpid()))
+	if out, err := pin.CombinedOutput(); err != nil {
+		return fmt.Errorf("pin the load program to core %d: %w\n%s", o.SippCore, err, out)
+	}
 	tick := clockTick()
 	var plans []callPlan
 	if o.What != "media" {

@@ -30,8 +30,16 @@ type rtpEcho struct {
 	done chan struct{}
 
 	mu      sync.Mutex
-	streams map[netip.AddrPort]*echoStream
+	streams map[streamKey]*echoStream
 	badRTP  uint64 // datagrams that were neither RTP nor RTCP
+}
+
+// streamKey tells calls apart: the PBX reuses its RTP ports from call to
+// call, but each call's bridge has its own SSRC towards the callee (and
+// reports from that SSRC).
+type streamKey struct {
+	src  netip.AddrPort
+	ssrc uint32
 }
 
 // echoStream is what the echo saw of one call's relayed stream.
@@ -61,7 +69,7 @@ func listenEcho(addr netip.AddrPort) (*rtpEcho, error) {
 		return nil, err
 	}
 	conn.SetReadBuffer(4 << 20)
-	e := &rtpEcho{conn: conn, now: time.Now, done: make(chan struct{}), streams: map[netip.AddrPort]*echoStream{}}
+	e := &rtpEcho{conn: conn, now: time.Now, done: make(chan struct{}), streams: map[streamKey]*echoStream{}}
 	go e.serve()
 	return e, nil
 }
@@ -100,11 +108,6 @@ func (e *rtpEcho) serve() {
 func (e *rtpEcho) note(pkt []byte, src netip.AddrPort, now time.Time) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	s := e.streams[src]
-	if s == nil {
-		s = &echoStream{}
-		e.streams[src] = s
-	}
 	if len(pkt) >= 2 && pkt[1] >= 200 && pkt[1] <= 204 { // RTCP (RFC 5761 §4)
 		ps, err := rtcp.Unmarshal(pkt)
 		if err != nil {
@@ -113,6 +116,7 @@ func (e *rtpEcho) note(pkt []byte, src netip.AddrPort, now time.Time) bool {
 		}
 		for _, p := range ps {
 			if rr, ok := p.(*rtcp.ReceiverReport); ok && len(rr.Reports) > 0 {
+				s := e.stream(streamKey{src, rr.SSRC})
 				s.Reports++
 				s.LastRR = rr.Reports[0]
 			}
@@ -124,6 +128,7 @@ func (e *rtpEcho) note(pkt []byte, src netip.AddrPort, now time.Time) bool {
 		e.badRTP++
 		return false
 	}
+	s := e.stream(streamKey{src, h.SSRC})
 	s.Packets++
 	// Arrival in the stream's 8 kHz timestamp units.
 	arrival := float64(now.UnixNano()) * 8000 / 1e9
@@ -149,6 +154,16 @@ func (e *rtpEcho) note(pkt []byte, src netip.AddrPort, now time.Time) bool {
 	s.transit = transit
 	s.Jitter += (d - s.Jitter) / 16
 	return true
+}
+
+// stream returns the stream of k, new if unknown. Called with e.mu held.
+func (e *rtpEcho) stream(k streamKey) *echoStream {
+	s := e.streams[k]
+	if s == nil {
+		s = &echoStream{}
+		e.streams[k] = s
+	}
+	return s
 }
 
 // mediaSummary is what the echoes saw over a run, across calls.

@@ -65,13 +65,13 @@ func TestEchoNote(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := &rtpEcho{streams: map[netip.AddrPort]*echoStream{}}
+			e := &rtpEcho{streams: map[streamKey]*echoStream{}}
 			for _, p := range tt.pkts {
 				if !e.note(rtpPacket(t, p.seq, p.ts), src, t0.Add(p.at)) {
 					t.Fatalf("RTP seq %d not echoed", p.seq)
 				}
 			}
-			got := *e.streams[src]
+			got := *e.streams[streamKey{src, 0x1234}]
 			got.transit = 0
 			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(echoStream{}), cmpopts.EquateApprox(0, 1e-6)); diff != "" {
 				t.Errorf("stream mismatch (-want +got):\n%s", diff)
@@ -82,7 +82,7 @@ func TestEchoNote(t *testing.T) {
 
 func TestEchoNoteRTCPAndJunk(t *testing.T) {
 	src := netip.MustParseAddrPort("127.0.0.1:40000")
-	e := &rtpEcho{streams: map[netip.AddrPort]*echoStream{}}
+	e := &rtpEcho{streams: map[streamKey]*echoStream{}}
 	rr, err := (&rtcp.ReceiverReport{SSRC: 7, Reports: []rtcp.ReceptionReport{{SSRC: 9, TotalLost: 3, Jitter: 80}}}).Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func TestEchoNoteRTCPAndJunk(t *testing.T) {
 			t.Errorf("junk %q was to be echoed", junk)
 		}
 	}
-	s := e.streams[src]
+	s := e.streams[streamKey{src, 7}]
 	if s.Reports != 1 || s.LastRR.TotalLost != 3 || s.LastRR.Jitter != 80 || s.Packets != 0 {
 		t.Errorf("after one RR and junk: %+v", s)
 	}
@@ -103,6 +103,21 @@ func TestEchoNoteRTCPAndJunk(t *testing.T) {
 	want := mediaSummary{Reported: 1, BridgeLost: 3, BridgeJitMed: 10, BridgeJitMax: 10, BadDatagrams: 4}
 	if diff := cmp.Diff(want, m); diff != "" {
 		t.Errorf("summary mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestEchoPortReused: a second call from the same bridge port, with its
+// own SSRC, is a stream of its own, so no loss is invented between them.
+func TestEchoPortReused(t *testing.T) {
+	src := netip.MustParseAddrPort("127.0.0.1:40000")
+	e := &rtpEcho{streams: map[streamKey]*echoStream{}}
+	second := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 8, SequenceNumber: 30000, SSRC: 0x9999}}
+	b, _ := second.Marshal()
+	e.note(rtpPacket(t, 1, 0), src, time.Unix(1, 0))
+	e.note(b, src, time.Unix(2, 0))
+	m := summarizeEchoes([]*rtpEcho{e})
+	if m.Streams != 2 || m.Expected != 2 || m.Received != 2 {
+		t.Errorf("two calls on one port: %+v", m)
 	}
 }
 
@@ -150,10 +165,10 @@ func FuzzEchoNote(f *testing.F) {
 	f.Add([]byte{0x80, 200, 0, 1, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, pkt []byte) {
 		src := netip.MustParseAddrPort("127.0.0.1:40000")
-		e := &rtpEcho{streams: map[netip.AddrPort]*echoStream{}}
+		e := &rtpEcho{streams: map[streamKey]*echoStream{}}
 		e.note(rtpPacket(t, 65535, 0), src, time.Unix(1, 0))
 		e.note(pkt, src, time.Unix(2, 0))
-		s := e.streams[src]
+		s := e.streams[streamKey{src, 0x1234}]
 		if s.Packets > 2 || s.Expected() < 1 {
 			t.Errorf("stream after one datagram: %+v", s)
 		}
