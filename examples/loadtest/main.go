@@ -1,7 +1,8 @@
 // Command loadtest measures the whole telekit PBX under SIP load from
 // sipp, beside Kamailio doing the same job in the same run.
 //
-//	go run ./examples/loadtest [-what register|calls|all] [-rate 200] [-duration 20s] [-runs 3] [-cores 0,1]
+//	go run ./examples/loadtest [-what register|calls|media|all] [-rate 200] [-duration 20s] [-runs 3] [-cores 0,1]
+//	    [-call-rates 100,200] [-hold 1s] [-concurrent 200] [-media-hold 7s] [-pairs 0]
 //
 // It builds examples/pbx, creates -users extensions with known passwords
 // in a temporary data directory (through the account and store packages,
@@ -19,8 +20,23 @@
 // and time, and every process started is stopped before it returns. It
 // takes minutes, so it is `make loadtest`, not part of `make test`.
 //
-// Calls (INVITE…BYE through the B2BUA, and RTP through the bridge) are not
-// measured yet: examples/pbx does not route INVITEs.
+// -what calls measures calls between extensions through the B2BUA with
+// media anchored but no RTP: sipp callers (INVITE, 407, ACK, INVITE with
+// digest credentials, 200, ACK, -hold, BYE) at each of -call-rates calls
+// a second, against sipp callees registered from their own addresses;
+// runs alternate between the rates. The PBX's CPU per successful call and
+// its PSS growth per call a second are the figures.
+//
+// -what media holds -concurrent calls up with RTP both ways: each caller
+// plays sipp's 7 s G.711 A-law recording, the bridge relays it to the
+// load program's RTP echo (the callee's media), which counts it, sends it
+// back through the bridge, and reads the bridge's RTCP reports. The PBX's
+// CPU per call-second and the relayed stream's loss and jitter are the
+// figures.
+//
+// The PBX drops datagrams past 100 a second from one source address, so
+// the callers and callees are spread over addresses 127.x.y.z, at most 16
+// calls a second each (-pairs overrides).
 package main
 
 import (
@@ -49,6 +65,16 @@ var registerScenario []byte
 //go:embed testdata/kamailio.cfg
 var kamailioConfig string
 
+//go:embed testdata/call.xml
+var callScenario []byte
+
+//go:embed testdata/uas.xml
+var uasScenario []byte
+
+// pcapAudio is the RTP a caller plays in -what media: Debian sip-tester's
+// 7 s of G.711 A-law (236 packets of 30 ms).
+const pcapAudio = "/usr/share/sip-tester/g711a.pcap"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -72,6 +98,12 @@ type options struct {
 	Users    int
 	Kamailio string // db, pv or none
 	Keep     bool
+
+	CallRates  []int         // calls a second, -what calls
+	Hold       time.Duration // call length, -what calls
+	Concurrent int           // calls up at once, -what media
+	MediaHold  time.Duration // call length, -what media
+	Pairs      int           // caller/callee addresses; 0 picks
 }
 
 // parseOptions reads the command line.
@@ -79,7 +111,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.StringVar(&o.What, "what", "register", "what to load: register, calls or all")
+	fs.StringVar(&o.What, "what", "register", "what to load: register, calls, media or all")
 	fs.IntVar(&o.Rate, "rate", 200, "offered load, scenarios started per second")
 	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "offered load lasts this long (sipp -m = rate × duration)")
 	fs.IntVar(&o.Runs, "runs", 3, "runs per server, alternating telekit and Kamailio")
@@ -87,12 +119,20 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.Users, "users", 1000, "extensions to create and register in turn")
 	fs.StringVar(&o.Kamailio, "kamailio", "db", "Kamailio's credentials: db (db_text HA1 table), pv (password derived in the script) or none")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temporary directory (sipp logs and stats)")
+	callRates := fs.String("call-rates", "100,200", "calls a second offered in -what calls, comma-separated; runs alternate between them")
+	fs.DurationVar(&o.Hold, "hold", time.Second, "how long each call lasts in -what calls")
+	fs.IntVar(&o.Concurrent, "concurrent", 200, "calls up at once in -what media")
+	fs.DurationVar(&o.MediaHold, "media-hold", 7*time.Second, "how long each call lasts in -what media (the RTP played lasts 7 s)")
+	fs.IntVar(&o.Pairs, "pairs", 0, "caller/callee sipp pairs, each on its own loopback address; 0: one per 16 calls/s")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return o, err
 	}
 	if len(pos) != 0 {
 		return o, fmt.Errorf("unexpected arguments %q", pos)
+	}
+	if o.CallRates, err = parseRates(*callRates); err != nil {
+		return o, err
 	}
 	a, b, ok := strings.Cut(*cores, ",")
 	if o.SippCore, err = strconv.Atoi(a); !ok || err != nil {
@@ -102,8 +142,16 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-cores %q: want two different cores SIPP_CORE,SERVER_CORE", *cores)
 	}
 	switch {
-	case o.What != "register" && o.What != "calls" && o.What != "all":
-		return o, fmt.Errorf("-what %q: want register, calls or all", o.What)
+	case o.What != "register" && o.What != "calls" && o.What != "media" && o.What != "all":
+		return o, fmt.Errorf("-what %q: want register, calls, media or all", o.What)
+	case o.Hold < 0 || o.Hold > time.Minute:
+		return o, fmt.Errorf("-hold %s: want 0 to 1m", o.Hold)
+	case o.MediaHold < time.Second || o.MediaHold > 10*time.Minute:
+		return o, fmt.Errorf("-media-hold %s: want 1s to 10m", o.MediaHold)
+	case o.Concurrent < 1 || o.Concurrent > 5000:
+		return o, fmt.Errorf("-concurrent %d: want 1 to 5000", o.Concurrent)
+	case o.Pairs < 0 || o.Pairs > 250:
+		return o, fmt.Errorf("-pairs %d: want 0 (pick) to 250", o.Pairs)
 	case o.Kamailio != "db" && o.Kamailio != "pv" && o.Kamailio != "none":
 		return o, fmt.Errorf("-kamailio %q: want db, pv or none", o.Kamailio)
 	case o.Rate < 1 || o.Rate > 5000:
@@ -123,11 +171,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if o.What == "calls" {
-		return errors.New(callsMissing)
-	}
 	tools := [][2]string{{"taskset", "util-linux"}, {"sipp", "sip-tester"}, {"getconf", "libc-bin"}}
-	if o.Kamailio != "none" {
+	if o.Kamailio != "none" && (o.What == "register" || o.What == "all") {
 		tools = append(tools, [2]string{"kamailio", "kamailio"})
 	}
 	if err := lookTools(tools...); err != nil {
@@ -147,6 +192,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pbx := filepath.Join(dir, "pbx")
 	if err := buildPBX(ctx, pbx); err != nil {
 		return err
+	}
+	if o.What == "calls" || o.What == "media" || o.What == "all" {
+		if err := callsMain(ctx, o, pbx, dir, stdout, stderr); err != nil {
+			return err
+		}
+		if o.What != "all" {
+			return nil
+		}
 	}
 	users := loadUsers(o.Users)
 	fmt.Fprintf(stderr, "creating %d extensions\n", len(users))
@@ -218,15 +271,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(ss) == 2 && ss[1].PerOp > 0 {
 		fmt.Fprintf(stdout, "telekit / Kamailio CPU per registration (medians): %.2f\n", ss[0].PerOp/ss[1].PerOp)
 	}
-	if o.What == "all" {
-		fmt.Fprintln(stdout, "\ncalls:", callsMissing)
-	}
 	return nil
 }
 
-// callsMissing says why -what calls measures nothing yet.
-const callsMissing = "calls are not measured: examples/pbx does not route INVITEs yet " +
-	"(the B2BUA lives on the sip-call branch and is not wired into the server)"
+// parseRates reads -call-rates: calls a second, comma-separated.
+func parseRates(s string) ([]int, error) {
+	var rs []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 5000 {
+			return nil, fmt.Errorf("-call-rates %q: want calls a second, 1 to 5000, comma-separated", s)
+		}
+		rs = append(rs, n)
+	}
+	return rs, nil
+}
 
 // registerRun starts a server, measures one registration run against it
 // and stops it.

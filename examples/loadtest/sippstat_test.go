@@ -66,13 +66,25 @@ func TestParseOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := options{What: "register", Rate: 50, Duration: 20 * time.Second, Runs: 5, SippCore: 1, SrvCore: 0, Users: 1000, Kamailio: "pv"}
+	want := options{What: "register", Rate: 50, Duration: 20 * time.Second, Runs: 5, SippCore: 1, SrvCore: 0, Users: 1000, Kamailio: "pv",
+		CallRates: []int{100, 200}, Hold: time.Second, Concurrent: 200, MediaHold: 7 * time.Second}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("options mismatch (-want +got):\n%s", diff)
+	}
+	got, err = parseOptions([]string{"-what", "calls", "-call-rates", "50, 150", "-hold", "2s", "-pairs", "3"}, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = options{What: "calls", Rate: 200, Duration: 20 * time.Second, Runs: 3, SippCore: 0, SrvCore: 1, Users: 1000, Kamailio: "db",
+		CallRates: []int{50, 150}, Hold: 2 * time.Second, Concurrent: 200, MediaHold: 7 * time.Second, Pairs: 3}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("calls options mismatch (-want +got):\n%s", diff)
 	}
 	for _, bad := range [][]string{
 		{"-cores", "0"}, {"-cores", "1,1"}, {"-cores", "a,b"}, {"-what", "x"}, {"-rate", "0"},
 		{"-kamailio", "mysql"}, {"-duration", "1h"}, {"extra"},
+		{"-call-rates", ""}, {"-call-rates", "100,x"}, {"-call-rates", "0"}, {"-hold", "2m"},
+		{"-media-hold", "0s"}, {"-concurrent", "0"}, {"-pairs", "-1"}, {"-pairs", "251"},
 	} {
 		if _, err := parseOptions(bad, &strings.Builder{}); err == nil {
 			t.Errorf("parseOptions(%q): no error", bad)
