@@ -32,6 +32,9 @@ type serveConfig struct {
 	RTPPorts string
 	Realm    string
 	LogLevel string
+	// FloodLimit is the SIP datagrams a second one source address may
+	// send (0: the guard's default, 100; negative: no limit).
+	FloodLimit int
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,6 +49,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.RTPPorts, "rtp-ports", "10000-20000", "UDP port range for anchored media, LO-HI")
 	fs.StringVar(&c.Realm, "realm", defaultRealm, "SIP digest realm")
 	fs.StringVar(&c.LogLevel, "log", "info", "log level: debug, info, warn, error")
+	fs.IntVar(&c.FloodLimit, "flood-limit", 0, "SIP datagrams a second allowed from one address, trunks exempt (0: 100; -1: no limit, e.g. behind a proxy or for load tests)")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
@@ -91,6 +95,7 @@ type server struct {
 	// trunkCalls recognises calls from trunk providers (set before the
 	// B2BUA starts).
 	trunkCalls *trunkCalls
+	floodLimit int // -flood-limit
 	lamps      *lamps
 	portal     *portal
 	http       *http.Server
@@ -182,6 +187,7 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	// The B2BUA needs the address phones reach us at, so it starts once
 	// the SIP socket is bound, before any request is read.
 
+	s.floodLimit = c.FloodLimit
 	if err := s.listenSIP(c.SIPAddr, func(port int) error {
 		return s.startCalls(ctx, advertisedAddr(c.SIPAddr, port), c.RTPPorts)
 	}); err != nil {
@@ -252,7 +258,7 @@ func (s *server) listenSIP(addr string, beforeServe func(port int) error) error 
 		}
 		// Malformed datagrams that sipgo would drop silently get a 400
 		// (rate-limited) before they reach it.
-		guard, err := sip.NewParseGuard(sip.ParseGuardConfig{Logger: s.log, Exempt: s.isTrunkAddr})
+		guard, err := sip.NewParseGuard(sip.ParseGuardConfig{Logger: s.log, Exempt: s.isTrunkAddr, MaxPerSource: s.floodLimit})
 		if err != nil {
 			pc.Close()
 			ln.Close()
