@@ -102,7 +102,7 @@ func (n Number) E164() string {
 // share the key "101"; callers that keep both in one index should also
 // compare [Number.Kind] or use Match. The zero Number's key is "".
 //
-// Key allocates once when the country is known and not at all otherwise;
+// Key allocates at most once (for the E.164 form), never otherwise;
 // [Number.AppendKey] does not allocate.
 func (n Number) Key() string {
 	if n.CountryCode == "" {
