@@ -224,20 +224,27 @@ func (p Plan) isExtension(d string) bool {
 	return false
 }
 
-// domestic reports whether n is a number of the plan's country.
+// domestic reports whether n is a number of the plan's country that reads
+// back as National when written in national form: a National number, or
+// an International one with the plan's country code, a national length
+// and no trunk prefix at its start ("+33 6 12 34 56 78" but not "+33 0"),
+// which the national form would misrepresent.
 func (p Plan) domestic(n Number) bool {
 	switch n.Kind {
 	case National:
 		return true
 	case International:
-		return p.CountryCode != "" && n.CountryCode == p.CountryCode
+		return p.CountryCode != "" && n.CountryCode == p.CountryCode &&
+			p.NationalLengths.Contains(len(n.Digits)) &&
+			(p.TrunkPrefix == "" || !strings.HasPrefix(n.Digits, p.TrunkPrefix))
 	}
 	return false
 }
 
 // National returns n as dialled from within the plan's country, without
 // any outside-line prefix: a number of the plan's country as trunk prefix
-// and national number ("0612345678"), a foreign number as the first
+// and national number ("0612345678"; an international writing of one
+// that has no valid national form stays international), a foreign number as the first
 // international prefix, country code and number ("0015551234567"; its
 // E.164 form when the plan has no international prefix), anything else as
 // its digits. The extension after a number (Number.Ext) is left out. The
