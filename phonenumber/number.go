@@ -127,9 +127,10 @@ func (n Number) AppendKey(dst []byte) []byte {
 // last group taking a lone final digit: "+1 555 123 4567", "+33 612 345
 // 678"), anything else as its digits, then " ext. " and the extension if
 // there is one. [Plan.Format] writes numbers of the plan's country the
-// way people there do. Parsing the result gives a number that [Match]es
-// n (and equals it when n was International, Extension, Emergency or
-// Service).
+// way people there do. Parsing the result as received gives a number
+// that [Match]es n (equal to it when n was International, Emergency or
+// Service), except for digits whose meaning came from an outside-line
+// prefix: a [KindUnknown] "9 101" is written "101", an extension.
 func (n Number) String() string {
 	if n.CountryCode == "" && n.Ext == "" {
 		return n.Digits
