@@ -57,7 +57,7 @@ func (s *SQLite) CreateUser(ctx context.Context, u account.User) error {
 
 // GetUser implements [account.Store].
 func (s *SQLite) GetUser(ctx context.Context, ext string) (account.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE extension = ?`, ext))
+	u, err := scanUser(s.getUser.QueryRowContext(ctx, ext))
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.User{}, userNotFound(ext)
 	}

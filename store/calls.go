@@ -20,9 +20,7 @@ func (s *SQLite) AddRecord(ctx context.Context, r calllog.Record) error {
 	dir, _ := r.Direction.MarshalText()
 	typ, _ := r.Type.MarshalText()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO calls (id, from_number, from_name, to_number, to_name,
-			start_ns, answer_ns, end_ns, disposition, direction, call_type, trunk)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.StmtContext(ctx, s.addCall).ExecContext(ctx,
 			r.ID, r.From, r.FromName, r.To, r.ToName, ns(r.Start), ns(r.Answer), ns(r.End),
 			string(disp), string(dir), string(typ), r.Trunk)
 		if isConstraint(err) {
@@ -32,13 +30,13 @@ func (s *SQLite) AddRecord(ctx context.Context, r calllog.Record) error {
 			return fmt.Errorf("store: add call record: %w", err)
 		}
 		for i, p := range r.Parties {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO call_parties (call_id, seq, extension, role, start_ns) VALUES (?, ?, ?, ?, ?)`,
+			if _, err := tx.StmtContext(ctx, s.addCallParty).ExecContext(ctx,
 				r.ID, i, p.Extension, p.Role.String(), ns(r.Start)); err != nil {
 				return fmt.Errorf("store: add call record party: %w", err)
 			}
 		}
 		for i, e := range r.Events {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO call_events (call_id, seq, at_ns, kind, detail) VALUES (?, ?, ?, ?, ?)`,
+			if _, err := tx.StmtContext(ctx, s.addCallEv).ExecContext(ctx,
 				r.ID, i, ns(e.At), string(e.Kind), e.Detail); err != nil {
 				return fmt.Errorf("store: add call record event: %w", err)
 			}

@@ -33,6 +33,11 @@ type SQLite struct {
 	r   *sql.DB // read-only pool
 	log *slog.Logger
 	ha1 *sql.Stmt // the registrar's hot lookup, prepared once
+
+	// Statements every call runs, prepared once: preparing them again
+	// per call cost as much CPU as running them.
+	getUser                          *sql.Stmt // on the read pool
+	addCall, addCallParty, addCallEv *sql.Stmt // on the writer
 }
 
 var (
@@ -78,10 +83,23 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*SQLite, error)
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
 	s.r = r
-	s.ha1, err = r.PrepareContext(ctx, `SELECT ha1 FROM sip_ha1 WHERE realm = ? AND extension = ? AND algorithm = ?`)
-	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("store: prepare: %w", err)
+	for _, p := range []struct {
+		dst *(*sql.Stmt)
+		db  *sql.DB
+		sql string
+	}{
+		{&s.ha1, r, `SELECT ha1 FROM sip_ha1 WHERE realm = ? AND extension = ? AND algorithm = ?`},
+		{&s.getUser, r, `SELECT ` + userCols + ` FROM users WHERE extension = ?`},
+		{&s.addCall, w, `INSERT INTO calls (id, from_number, from_name, to_number, to_name,
+			start_ns, answer_ns, end_ns, disposition, direction, call_type, trunk)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.addCallParty, w, `INSERT INTO call_parties (call_id, seq, extension, role, start_ns) VALUES (?, ?, ?, ?, ?)`},
+		{&s.addCallEv, w, `INSERT INTO call_events (call_id, seq, at_ns, kind, detail) VALUES (?, ?, ?, ?, ?)`},
+	} {
+		if *p.dst, err = p.db.PrepareContext(ctx, p.sql); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: prepare: %w", err)
+		}
 	}
 	return s, nil
 }
@@ -89,8 +107,10 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*SQLite, error)
 // Close closes the database connections. Calls in progress may fail.
 func (s *SQLite) Close() error {
 	var errs []error
-	if s.ha1 != nil {
-		errs = append(errs, s.ha1.Close())
+	for _, st := range []*sql.Stmt{s.ha1, s.getUser, s.addCall, s.addCallParty, s.addCallEv} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
 	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
