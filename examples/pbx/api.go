@@ -401,6 +401,16 @@ func (p *portal) calls(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// token is an enum's stable text form (e.g. "no-answer"), the same one the
+// call-history filters take.
+func token(v interface{ MarshalText() ([]byte, error) }) string {
+	b, err := v.MarshalText()
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
 // callView is a call-history entry as the API shows it to one owner.
 type callView struct {
 	ID          string      `json:"id"`
@@ -427,7 +437,7 @@ type eventView struct {
 func newCallView(owner string, r calllog.Record, withFlow bool) callView {
 	v := callView{ID: r.ID, From: r.From, FromName: r.FromName, To: r.To, ToName: r.ToName,
 		Start: r.Start.UTC(), End: r.End.UTC(), Seconds: int(r.Duration() / time.Second),
-		Disposition: r.Disposition.String(), Direction: r.Direction.String(), Role: r.RoleOf(owner).String()}
+		Disposition: token(r.Disposition), Direction: token(r.Direction), Role: token(r.RoleOf(owner))}
 	if !r.Answer.IsZero() {
 		a := r.Answer.UTC()
 		v.Answer = &a

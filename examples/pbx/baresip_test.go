@@ -72,7 +72,7 @@ func TestBaresipCallToneBothWays(t *testing.T) {
 			return code == http.StatusOK && json.Unmarshal(body, &calls) == nil && len(calls) == 1
 		})
 		got := calls[0]
-		if got.From != "101" || got.To != "102" || got.Disposition != "Answered" || got.Role != tc.role || got.Seconds < 3 {
+		if got.From != "101" || got.To != "102" || got.Disposition != "answered" || got.Role != tc.role || got.Seconds < 3 {
 			t.Errorf("%s's %s call: %+v, want 101→102 answered, %s, at least 3 s", tc.c.user, tc.view, got, tc.role)
 		}
 	}

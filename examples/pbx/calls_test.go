@@ -68,7 +68,7 @@ func TestCallBetweenExtensions(t *testing.T) {
 			return code == http.StatusOK && json.Unmarshal(body, &calls) == nil && len(calls) == 1
 		})
 		got := calls[0]
-		if got.From != "101" || got.To != "102" || got.Disposition != "Answered" || got.Role != tc.role || got.Seconds < 1 {
+		if got.From != "101" || got.To != "102" || got.Disposition != "answered" || got.Role != tc.role || got.Seconds < 1 {
 			t.Errorf("%s's %s call: %+v", tc.ext, tc.view, got)
 		}
 		code, body := c.do("GET", "/api/v1/calls/"+got.ID, nil)
@@ -212,7 +212,7 @@ func TestInboundTrunkCall(t *testing.T) {
 		calls = nil
 		return code == http.StatusOK && json.Unmarshal(body, &calls) == nil && len(calls) == 1
 	})
-	if c := calls[0]; c.From != "5557654321" || c.To != "15551230000" || c.Direction != "Incoming" || c.Role != "callee" {
+	if c := calls[0]; c.From != "5557654321" || c.To != "15551230000" || c.Direction != "incoming" || c.Role != "callee" {
 		t.Errorf("DID call as 102 sees it: %+v", c)
 	}
 

@@ -69,7 +69,7 @@ func TestOutboundTrunkCall(t *testing.T) {
 
 	for _, tc := range []struct {
 		ext, pass, disposition string
-	}{{"101", p.demo["101"], "Answered"}, {"104", "dave-sip-secret", "Rejected"}} {
+	}{{"101", p.demo["101"], "answered"}, {"104", "dave-sip-secret", "rejected"}} {
 		c := &apiClient{t: t, base: p2.http, user: tc.ext, pass: tc.pass}
 		newPass := "Portal-pass-" + tc.ext
 		if code, body := c.do("POST", "/api/v1/password", map[string]string{"old_password": c.pass, "new_password": newPass}); code != http.StatusNoContent {
@@ -83,7 +83,7 @@ func TestOutboundTrunkCall(t *testing.T) {
 			return code == http.StatusOK && json.Unmarshal(body, &calls) == nil && len(calls) == 1
 		})
 		got := calls[0]
-		if got.From != tc.ext || got.To != "5551234567" || got.Direction != "Outgoing" || got.Disposition != tc.disposition || got.Role != "caller" {
+		if got.From != tc.ext || got.To != "5551234567" || got.Direction != "outgoing" || got.Disposition != tc.disposition || got.Role != "caller" {
 			t.Errorf("%s's placed call: %+v", tc.ext, got)
 		}
 	}
