@@ -67,6 +67,8 @@ func (s *server) startCalls(ctx context.Context, addr netip.AddrPort, rtpPorts s
 		return err == nil
 	}
 	s.lamps = newLamps(s.events, s.log)
+	s.calllog = newCallLogWriter(s.st, s.log)
+	s.closers = append(s.closers, s.calllog.Close) // after the B2BUA's Close, which may log calls
 	if err := s.loadInboundTrunks(ctx); err != nil {
 		return err
 	}
@@ -122,10 +124,47 @@ func (s *server) callEvent(ev sip.CallEvent) {
 	if ev.State != sip.CallEnded {
 		return
 	}
-	rec := s.callRecord(ev)
-	if err := s.st.AddRecord(context.Background(), rec); err != nil {
-		s.log.Error("call log", "call", ev.CallID, "err", err)
+	// The record is written by the call-log writer, not here: this runs
+	// in the SIP handler of the BYE, which must not wait for the disk.
+	s.calllog.add(s.callRecord(ev))
+}
+
+// callLogWriter writes call records from one goroutine, in arrival order,
+// so that SIP handlers never wait for SQLite's fsync. Close writes what is
+// queued and then returns.
+type callLogWriter struct {
+	st interface {
+		AddRecord(context.Context, calllog.Record) error
 	}
+	log  *slog.Logger
+	q    chan calllog.Record
+	done chan struct{}
+}
+
+func newCallLogWriter(st interface {
+	AddRecord(context.Context, calllog.Record) error
+}, log *slog.Logger) *callLogWriter {
+	w := &callLogWriter{st: st, log: log, q: make(chan calllog.Record, 1024), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for r := range w.q {
+			if err := w.st.AddRecord(context.Background(), r); err != nil {
+				w.log.Error("call log", "call", r.ID, "err", err)
+			}
+		}
+	}()
+	return w
+}
+
+// add queues r; when the queue is full (the disk is far behind) it waits
+// rather than lose the record.
+func (w *callLogWriter) add(r calllog.Record) { w.q <- r }
+
+// Close writes the queued records and stops. Nothing may be added after.
+func (w *callLogWriter) Close() error {
+	close(w.q)
+	<-w.done
+	return nil
 }
 
 // callRecord turns a finished call into its call-log record.

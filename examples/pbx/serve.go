@@ -96,6 +96,7 @@ type server struct {
 	// B2BUA starts).
 	trunkCalls *trunkCalls
 	floodLimit int // -flood-limit
+	calllog    *callLogWriter
 	lamps      *lamps
 	portal     *portal
 	http       *http.Server
