@@ -274,6 +274,42 @@ func TestAmbiguityErrorMessage(t *testing.T) {
 	}
 }
 
+// TestDefaultCodesExhaustive reads every string of up to 7 keys that
+// begins with '*' and checks that at most one default code accepts it,
+// and that Parse succeeds exactly then: a brute-force check of what
+// NewCodeTable proves by analysis.
+func TestDefaultCodesExhaustive(t *testing.T) {
+	tab := defaultTable(t)
+	buf := []byte{'*'}
+	var walk func()
+	walk = func() {
+		s := string(buf)
+		n := 0
+		for _, d := range tab.defs {
+			if strings.HasPrefix(s, d.Code) {
+				if _, ok := d.match(s[len(d.Code):]); ok {
+					n++
+				}
+			}
+		}
+		if n > 1 {
+			t.Fatalf("%q is accepted by %d default codes", s, n)
+		}
+		if _, err := tab.Parse(s); (err == nil) != (n == 1) {
+			t.Fatalf("Parse(%q) error %v, but %d codes accept it", s, err, n)
+		}
+		if len(buf) == 7 {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			buf = append(buf, alphabet[i])
+			walk()
+			buf = buf[:len(buf)-1]
+		}
+	}
+	walk()
+}
+
 func TestNewCodeTableInvalidDefs(t *testing.T) {
 	ok := CodeDef{Code: "*74", Action: DNDOn}
 	tests := []struct {
