@@ -190,7 +190,7 @@ func detect(header []string) layout {
 		if names[n] != i {
 			continue // a repeated header: the first one wins
 		}
-		if google && strings.Contains(n, " - ") {
+		if google && (strings.HasPrefix(n, "phone ") || strings.HasPrefix(n, "e-mail ") || strings.HasPrefix(n, "address ")) {
 			continue // groups below
 		}
 		if f, ok := headerFields[n]; ok {

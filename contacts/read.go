@@ -105,7 +105,6 @@ func ReadCSV(r io.Reader, opts ReadOptions) (*File, error) {
 
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
 	cr.ReuseRecord = false
 
 	next := func() ([]string, int, error) {
