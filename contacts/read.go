@@ -327,7 +327,7 @@ func (l layout) contact(rec []string) Contact {
 	if mainNumber != "" && c.Main == PhoneUnknown {
 		c.Main = placeMain(&c.Phones, mainNumber)
 	}
-	if c.Main == PhoneUnknown {
+	if c.Main == PhoneUnknown && !l.strictMain() {
 		for _, t := range [...]PhoneType{PhoneMobile, PhoneWork, PhoneHome, PhoneOther, PhoneFax} {
 			if c.Phones.Get(t) != "" {
 				c.Main = t
@@ -401,3 +401,18 @@ func parseSpeedDial(s string) []SpeedDial {
 
 // escapeFirst are the first bytes Export escapes with a leading "'".
 const escapeFirst = "=+-@\t\r'"
+
+// strictMain reports whether the file has a main-number column that must
+// be filled (FortiVoice: "each contact must have a main number"); other
+// files take the first number they have as the main one.
+func (l layout) strictMain() bool {
+	if l.dialect != DialectFortiVoice && l.dialect != DialectManual {
+		return false
+	}
+	for _, f := range l.cols {
+		if f == FieldMainNumber {
+			return true
+		}
+	}
+	return false
+}

@@ -90,7 +90,7 @@ func TestReadCSVDialects(t *testing.T) {
 		{"fortivoice.csv", ReadOptions{}, UTF8, DialectFortiVoice, []Contact{
 			{DisplayName: "Jane Doe", Phones: Phones{Work: "5551234567", Mobile: "5559876543"}, Main: PhoneWork, Emails: [2]string{"jane.doe@example.com"}, Description: "Acme buyer"},
 			{DisplayName: "Jane D. (mobile)", Phones: Phones{Mobile: "5559876543"}, Main: PhoneMobile},
-			{DisplayName: "Nobody", Phones: Phones{Home: "5550001111"}, Main: PhoneHome},
+			{DisplayName: "Nobody", Phones: Phones{Home: "5550001111"}},
 			{DisplayName: "Letters", Phones: Phones{Work: "555-CALL-NOW"}, Main: PhoneWork},
 			{DisplayName: "Reception", Phones: Phones{Work: "102"}, Main: PhoneWork},
 		}},
