@@ -80,6 +80,10 @@ type bitReader struct {
 	err  error  // a read error other than io.EOF
 	lsb  bool
 	read int64 // bytes taken from r
+	// last and lastN are acc before the last skip and its length, so a
+	// decoder that fails can tell how many 0 bits it just consumed.
+	last  uint64
+	lastN uint
 }
 
 // fill tops acc up to at least 57 bits, or as many as the input has.
@@ -140,9 +144,22 @@ func (b *bitReader) skip(k uint) bool {
 			return false
 		}
 	}
+	b.last, b.lastN = b.acc, k
 	b.acc <<= k
 	b.n -= k
 	return true
+}
+
+// tailZeros returns how many 0 bits ended the bits the last skip consumed.
+func (b *bitReader) tailZeros() int {
+	if b.lastN == 0 {
+		return 0
+	}
+	v := b.last >> (64 - b.lastN)
+	if v == 0 {
+		return int(b.lastN)
+	}
+	return bits.TrailingZeros64(v)
 }
 
 // atEnd reports whether no real bits are left.

@@ -81,37 +81,41 @@ func (d *Decoder) finish(err error) error {
 	return err
 }
 
-// readEOL consumes fill bits and an EOL; it reports whether it found one.
-// It returns false at the end of input or at a 1 bit after fewer than 11 0s.
-func (d *Decoder) readEOL() bool {
+// readEOL consumes fill bits and an EOL; it reports whether it found one,
+// and how many 0 bits it consumed. It returns false at the end of input or
+// at a 1 bit after fewer than 11 0s, which it leaves unread.
+func (d *Decoder) readEOL() (bool, int) {
 	n, one := d.br.skipZeros()
 	if !one || n < eolLen-1 {
-		return false
+		return false, n
 	}
 	d.br.skip(1)
-	return true
+	return true, n
 }
 
 // resync consumes bits up to and including the next EOL; it reports false
-// if the input ended first.
-func (d *Decoder) resync() bool {
+// if the input ended first. pending is the number of 0 bits consumed just
+// before, which may be the start of that EOL: a damaged row can decode a
+// code that reaches into the EOL after it.
+func (d *Decoder) resync(pending int) bool {
 	for {
 		n, one := d.br.skipZeros()
 		if !one {
 			return false
 		}
 		d.br.skip(1)
-		if n >= eolLen-1 {
+		if n+pending >= eolLen-1 {
 			return true
 		}
+		pending = 0
 	}
 }
 
 func (d *Decoder) readT4(row []byte) error {
 	if !d.eolSet {
-		if !d.readEOL() {
+		if ok, n := d.readEOL(); !ok {
 			// Not at an EOL: the end of the page, or garbage before one.
-			if d.br.atEnd() || !d.resync() {
+			if d.br.atEnd() || !d.resync(n) {
 				return d.finish(io.EOF)
 			}
 		}
@@ -139,18 +143,24 @@ func (d *Decoder) readT4(row []byte) error {
 	} else {
 		err = d.decode2D()
 	}
+	pending := 0
 	if err == nil {
 		// A good row is followed by an EOL, or by the end of the input.
-		if d.readEOL() {
+		ok, n := d.readEOL()
+		if ok {
 			d.eolSet = true
 		} else if !d.br.atEnd() {
 			err = errBadRow
+			pending = n
 		}
 	}
 	if err != nil {
 		d.stats.BadRows++
 		d.stats.Rows++
-		d.eolSet = d.resync()
+		if pending == 0 {
+			pending = d.br.tailZeros()
+		}
+		d.eolSet = d.resync(pending)
 		renderChanges(row, d.ref, d.opt.Width) // the row above stays the reference
 		return nil
 	}
