@@ -1,6 +1,7 @@
 package fax
 
 import (
+	"encoding/binary"
 	"io"
 	"math/bits"
 )
@@ -12,7 +13,7 @@ type bitWriter struct {
 	w     io.Writer
 	buf   []byte
 	acc   uint64 // pending bits, left-aligned
-	n     uint   // number of pending bits in acc (< 8 after put)
+	n     uint   // number of pending bits in acc (< 32 after put)
 	total int64  // bits written since the start
 	lsb   bool
 	err   error
@@ -20,17 +21,18 @@ type bitWriter struct {
 
 const bufSize = 4096
 
+// put writes the n (<= 32) low bits of c, most significant first.
 func (b *bitWriter) put(c uint32, n uint) {
 	b.acc |= uint64(c) << (64 - b.n - n)
 	b.n += n
 	b.total += int64(n)
-	for b.n >= 8 {
-		b.buf = append(b.buf, byte(b.acc>>56))
-		b.acc <<= 8
-		b.n -= 8
-	}
-	if len(b.buf) >= bufSize {
-		b.flushBuf()
+	if b.n >= 32 {
+		b.buf = binary.BigEndian.AppendUint32(b.buf, uint32(b.acc>>32))
+		b.acc <<= 32
+		b.n -= 32
+		if len(b.buf) >= bufSize {
+			b.flushBuf()
+		}
 	}
 }
 
@@ -59,8 +61,10 @@ func (b *bitWriter) flushBuf() {
 
 // finish pads the last byte with 0 bits and writes everything out.
 func (b *bitWriter) finish() error {
-	if b.n > 0 {
-		b.put(0, 8-b.n)
+	for b.n > 0 {
+		b.buf = append(b.buf, byte(b.acc>>56))
+		b.acc <<= 8
+		b.n -= min(b.n, 8)
 	}
 	b.flushBuf()
 	return b.err

@@ -38,9 +38,14 @@
 // significant bit, 1 = black and 0 = white.
 //
 // A T.4 decoder resynchronises on EOLs as fax machines do: a row that does
-// not decode cleanly is replaced by the row above and counted in
-// Stats.BadRows. A T.6 page has no EOLs, so a damaged row ends it with a
-// *DecodeError after the rows decoded so far.
+// not decode to exactly Width pixels followed by an EOL is replaced by the
+// row above and counted in Stats.BadRows. As on a fax machine, damage can go
+// unseen: a bit error may turn one valid code sequence into another of the
+// same width (rare in 1-D rows, common in 2-D ones), or forge an EOL inside a
+// row, which then counts as two. In MR the 2-D rows after a damaged row are
+// decoded against its replacement until the next 1-D row. A T.6 page has no
+// EOLs, so a damaged row ends it with a *DecodeError after the rows decoded
+// so far.
 //
 // # What it does not do
 //
