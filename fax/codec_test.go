@@ -159,7 +159,7 @@ var codings = []struct {
 }
 
 func TestRoundTrip(t *testing.T) {
-	for _, width := range []int{WidthA4, WidthB4, WidthA3, WidthA4300, WidthA4Super, 8, 64} {
+	for _, width := range []int{WidthA4, WidthB4, WidthA3, WidthA4300, WidthA4Super, 8, 64, 8192} {
 		for _, p := range testPages(width) {
 			for _, c := range codings {
 				t.Run(fmt.Sprintf("%d/%s/%s", width, p.name, c.name), func(t *testing.T) {
