@@ -92,6 +92,18 @@ type bitReader struct {
 
 // fill tops acc up to at least 57 bits, or as many as the input has.
 func (b *bitReader) fill() {
+	if b.pos+8 <= b.end {
+		// The fast path: take as many whole bytes as fit from one 64-bit load.
+		w := binary.BigEndian.Uint64(b.buf[b.pos:])
+		if b.lsb {
+			w = bits.ReverseBytes64(bits.Reverse64(w))
+		}
+		k := (64 - b.n) / 8
+		b.acc |= w >> b.n &^ (1<<(64-b.n-8*k) - 1)
+		b.pos += int(k)
+		b.n += 8 * k
+		return
+	}
 	for b.n <= 56 {
 		if b.pos == b.end {
 			if b.eof {
@@ -142,11 +154,19 @@ func (b *bitReader) peek(k uint) uint32 {
 // were left.
 func (b *bitReader) skip(k uint) bool {
 	if b.n < k {
-		b.fill()
-		if b.n < k {
-			b.acc, b.n = 0, 0
-			return false
-		}
+		return b.skipSlow(k)
+	}
+	b.last, b.lastN = b.acc, k
+	b.acc <<= k
+	b.n -= k
+	return true
+}
+
+func (b *bitReader) skipSlow(k uint) bool {
+	b.fill()
+	if b.n < k {
+		b.acc, b.n = 0, 0
+		return false
 	}
 	b.last, b.lastN = b.acc, k
 	b.acc <<= k

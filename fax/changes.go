@@ -1,6 +1,9 @@
 package fax
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // A row is handled as its changing elements: the positions (0..width-1) of
 // the pixels whose colour differs from the pixel to their left, the pixel
@@ -51,7 +54,17 @@ func nextChange(row []byte, pos, width, color int) int {
 		}
 		return p
 	}
-	for i++; i < len(row); i++ {
+	i++
+	skip64 := uint64(0)
+	if color == black {
+		skip64 = ^uint64(0)
+	}
+	for ; i+8 <= len(row); i += 8 {
+		if c := binary.BigEndian.Uint64(row[i:]) ^ skip64; c != 0 {
+			return i<<3 + bits.LeadingZeros64(c)
+		}
+	}
+	for ; i < len(row); i++ {
 		if c := row[i] ^ skip; c != 0 {
 			return i<<3 + bits.LeadingZeros8(c)
 		}

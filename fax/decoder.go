@@ -205,12 +205,14 @@ var (
 // terminating code.
 func (d *Decoder) readRun(color int) (int, error) {
 	total := 0
+	runs := &d.t.runs[color&1]
+	br := &d.br
 	for {
-		e := d.t.runs[color][d.br.peek(runPeek)]
+		e := runs[br.peek(runPeek)]
 		if e.n == 0 {
 			return 0, errCode
 		}
-		if !d.br.skip(uint(e.n)) {
+		if !br.skip(uint(e.n)) {
 			return 0, errTruncate
 		}
 		total += int(e.run)
@@ -264,15 +266,17 @@ func (d *Decoder) decode1D() error {
 func (d *Decoder) decode2D() error {
 	d.cur = d.cur[:0]
 	ref := d.ref
+	modes := &d.t.modeL
+	br := &d.br
 	width := int32(d.opt.Width)
 	a0, color := int32(-1), 0
 	ri := 0
 	for a0 < width {
-		e := d.t.modeL[d.br.peek(modePeek)]
+		e := modes[br.peek(modePeek)]
 		if e.n == 0 {
 			return errCode
 		}
-		if !d.br.skip(uint(e.n)) {
+		if !br.skip(uint(e.n)) {
 			return errTruncate
 		}
 		for ref[ri] <= a0 {
