@@ -225,14 +225,13 @@ func (d *Decoder) readRun(color int) (int, error) {
 	}
 }
 
-// push appends the changing element p to d.cur, or removes the last one if
+// push appends the changing element p to cur, or removes the last one if
 // it is at p too (a zero-length run).
-func (d *Decoder) push(p int32) {
-	if n := len(d.cur); n > 0 && d.cur[n-1] == p {
-		d.cur = d.cur[:n-1]
-		return
+func push(cur []int32, p int32) []int32 {
+	if n := len(cur); n > 0 && cur[n-1] == p {
+		return cur[:n-1]
 	}
-	d.cur = append(d.cur, p)
+	return append(cur, p)
 }
 
 // finishRow drops changes at the right edge and adds the sentinels.
@@ -256,7 +255,7 @@ func (d *Decoder) decode1D() error {
 		if pos > width {
 			return errTooLong
 		}
-		d.push(int32(pos))
+		d.cur = push(d.cur, int32(pos))
 		color ^= 1
 	}
 	d.finishRow()
@@ -264,7 +263,7 @@ func (d *Decoder) decode1D() error {
 }
 
 func (d *Decoder) decode2D() error {
-	d.cur = d.cur[:0]
+	cur := d.cur[:0]
 	ref := d.ref
 	modes := &d.t.modeL
 	br := &d.br
@@ -277,6 +276,7 @@ func (d *Decoder) decode2D() error {
 			return errCode
 		}
 		if !br.skip(uint(e.n)) {
+			d.cur = cur
 			return errTruncate
 		}
 		for ref[ri] <= a0 {
@@ -304,8 +304,8 @@ func (d *Decoder) decode2D() error {
 			if a2 > width {
 				return errTooLong
 			}
-			d.push(a1)
-			d.push(a2)
+			cur = push(cur, a1)
+			cur = push(cur, a2)
 			a0 = a2
 		default:
 			a1 := b1 + int32(e.m) - int32(modeV0)
@@ -315,11 +315,12 @@ func (d *Decoder) decode2D() error {
 			if a1 < 0 || a1 < a0 || a1 > width {
 				return errCode
 			}
-			d.push(a1)
+			cur = push(cur, a1)
 			a0 = a1
 			color ^= 1
 		}
 	}
+	d.cur = cur
 	d.finishRow()
 	return nil
 }
