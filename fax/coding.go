@@ -120,6 +120,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error says which field is wrong and why.
 func (e *ValidationError) Error() string { return "fax: options: " + e.Field + ": " + e.Reason }
 
 // DecodeError says where an MMR page (which has no EOLs to resync on) stopped
@@ -129,6 +130,7 @@ type DecodeError struct {
 	Reason string
 }
 
+// Error says which row failed and why.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("fax: decode row %d: %s", e.Row, e.Reason)
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"testing"
+	"testing/iotest"
 )
 
 // encodeMarked encodes rows and returns the stream and, for each row, the
@@ -222,5 +224,28 @@ func TestRowLength(t *testing.T) {
 	d, _ := NewDecoder(bytes.NewReader(nil), Options{Coding: MH, Width: 16})
 	if err := d.ReadRow(make([]byte, 1)); !errors.Is(err, ErrRowLength) {
 		t.Errorf("ReadRow(1 byte) = %v", err)
+	}
+}
+
+// TestReadError checks that a failing reader's error reaches the caller
+// instead of a quiet end of page.
+func TestReadError(t *testing.T) {
+	rows := testPages(WidthA4)[4].rows
+	boom := errors.New("connection reset")
+	for _, c := range []Coding{MH, MR, MMR} {
+		opt := Options{Coding: c, Width: WidthA4}
+		data := encodePage(t, opt, rows)
+		d, _ := NewDecoder(io.MultiReader(bytes.NewReader(data[:len(data)/2]), iotest.ErrReader(boom)), opt)
+		row := make([]byte, opt.RowBytes())
+		var err error
+		for err == nil {
+			err = d.ReadRow(row)
+		}
+		if !errors.Is(err, boom) {
+			t.Errorf("%s: ReadRow = %v after %d rows, want the reader's error", c, err, d.Stats().Rows)
+		}
+		if err2 := d.ReadRow(row); !errors.Is(err2, boom) {
+			t.Errorf("%s: second ReadRow = %v, want the reader's error again", c, err2)
+		}
 	}
 }

@@ -70,7 +70,8 @@ func (d *Decoder) ReadRow(row []byte) error {
 	} else {
 		err = d.readT4(row)
 	}
-	if err == nil && d.br.err != nil {
+	if d.br.err != nil && err != nil {
+		// The page ended because the reader failed, not at its end.
 		return d.finish(d.br.err)
 	}
 	return err
