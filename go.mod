@@ -31,6 +31,7 @@ require (
 	github.com/emiago/sipgo v1.7.2
 	github.com/hajimehoshi/go-mp3 v0.3.4
 	golang.org/x/crypto v0.58.0
+	golang.org/x/image v0.47.0
 	golang.org/x/text v0.43.0
 	modernc.org/sqlite v1.61.1
 )

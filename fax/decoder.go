@@ -1,0 +1,327 @@
+package fax
+
+import (
+	"errors"
+	"io"
+)
+
+// Decoder decodes the rows of one coded page, one row at a time, into the
+// caller's buffer. It holds only the row above and a small input buffer.
+// Not safe for concurrent use.
+//
+// A T.4 (MH, MR) decoder tolerates damage as fax machines do: a row that
+// does not decode to exactly Width pixels followed by an EOL is replaced by
+// the row above (white for the first row) and counted in Stats.BadRows, and
+// decoding resumes at the next EOL. A T.6 (MMR) page has no EOLs to resume
+// at, so a damaged row ends the page with a *DecodeError.
+type Decoder struct {
+	opt    Options
+	t      *codeTables
+	br     bitReader
+	ref    []int32 // changing elements of the previous row returned
+	cur    []int32
+	stats  Stats
+	eolSet bool // an EOL has been consumed and the row after it not yet read
+	done   bool
+	err    error // the error that ended the page, returned again
+}
+
+// errBadRow is the internal reason a T.4 row is discarded.
+var errBadRow = errors.New("bad row")
+
+// NewDecoder returns a Decoder that reads a page coded as opt says from r.
+// Options.K, AlignEOL, MinRowBits and OmitRTC are not needed to decode.
+func NewDecoder(r io.Reader, opt Options) (*Decoder, error) {
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
+	d := &Decoder{
+		opt: opt,
+		t:   tables(),
+		br:  bitReader{r: r, buf: make([]byte, bufSize), lsb: opt.LSBFirst},
+		ref: make([]int32, 0, opt.Width+sentinels+2),
+		cur: make([]int32, 0, opt.Width+sentinels+2),
+	}
+	d.ref = appendSentinels(d.ref, opt.Width)
+	return d, nil
+}
+
+// Stats returns the counts so far.
+func (d *Decoder) Stats() Stats { return d.stats }
+
+// ReadRow decodes the next row into row, which must be Options.RowBytes
+// long (1 bit a pixel, leftmost pixel in the most significant bit,
+// 1 = black). It returns io.EOF after the last row: at RTC or EOFB, at the
+// end of the input, or after Options.Rows rows. A read error from the
+// underlying reader is returned as it is.
+func (d *Decoder) ReadRow(row []byte) error {
+	if len(row) != d.opt.RowBytes() {
+		return ErrRowLength
+	}
+	if d.done {
+		return d.err
+	}
+	if d.opt.Rows > 0 && d.stats.Rows >= d.opt.Rows {
+		return d.finish(io.EOF)
+	}
+	var err error
+	if d.opt.Coding == MMR {
+		err = d.readMMR(row)
+	} else {
+		err = d.readT4(row)
+	}
+	if d.br.err != nil && err != nil {
+		// The page ended because the reader failed, not at its end.
+		return d.finish(d.br.err)
+	}
+	return err
+}
+
+func (d *Decoder) finish(err error) error {
+	d.done, d.err = true, err
+	return err
+}
+
+// readEOL consumes fill bits and an EOL; it reports whether it found one,
+// and how many 0 bits it consumed. It returns false at the end of input or
+// at a 1 bit after fewer than 11 0s, which it leaves unread.
+func (d *Decoder) readEOL() (bool, int) {
+	n, one := d.br.skipZeros()
+	if !one || n < eolLen-1 {
+		return false, n
+	}
+	d.br.skip(1)
+	return true, n
+}
+
+// resync consumes bits up to and including the next EOL; it reports false
+// if the input ended first. pending is the number of 0 bits consumed just
+// before, which may be the start of that EOL: a damaged row can decode a
+// code that reaches into the EOL after it.
+func (d *Decoder) resync(pending int) bool {
+	for {
+		n, one := d.br.skipZeros()
+		if !one {
+			return false
+		}
+		d.br.skip(1)
+		if n+pending >= eolLen-1 {
+			return true
+		}
+		pending = 0
+	}
+}
+
+func (d *Decoder) readT4(row []byte) error {
+	if !d.eolSet {
+		if ok, n := d.readEOL(); !ok {
+			// Not at an EOL: the end of the page, or garbage before one.
+			if d.br.atEnd() || !d.resync(n) {
+				return d.finish(io.EOF)
+			}
+		}
+	}
+	d.eolSet = false
+	oneD := true
+	if d.opt.Coding == MR {
+		if d.br.atEnd() {
+			return d.finish(io.EOF)
+		}
+		oneD = d.br.peek(1) == 1
+		d.br.skip(1)
+	}
+	// Another EOL straight after this one (eleven 0s, which no row can
+	// start with) is RTC; the end of input ends the page too.
+	if d.br.atEnd() {
+		return d.finish(io.EOF)
+	}
+	if d.br.peek(eolLen-1) == 0 {
+		return d.finish(io.EOF)
+	}
+	var err error
+	if oneD {
+		err = d.decode1D()
+	} else {
+		err = d.decode2D()
+	}
+	pending := 0
+	if err == nil {
+		// A good row is followed by an EOL, or by the end of the input.
+		ok, n := d.readEOL()
+		if ok {
+			d.eolSet = true
+		} else if !d.br.atEnd() {
+			err = errBadRow
+			pending = n
+		}
+	}
+	if err != nil {
+		d.stats.BadRows++
+		d.stats.Rows++
+		if pending == 0 {
+			pending = d.br.tailZeros()
+		}
+		d.eolSet = d.resync(pending)
+		renderChanges(row, d.ref, d.opt.Width) // the row above stays the reference
+		return nil
+	}
+	d.ref, d.cur = d.cur, d.ref
+	d.stats.Rows++
+	renderChanges(row, d.ref, d.opt.Width)
+	return nil
+}
+
+func (d *Decoder) readMMR(row []byte) error {
+	if d.br.atEnd() {
+		return d.finish(io.EOF)
+	}
+	if d.br.peek(modePeek) == 0 {
+		// Not a mode code: EOFB, or 0 bits padding the last byte.
+		n, one := d.br.skipZeros()
+		if !one || (n >= eolLen-1 && d.readEOLAfterZeros()) {
+			return d.finish(io.EOF)
+		}
+		return d.finish(&DecodeError{Row: d.stats.Rows, Reason: "invalid code"})
+	}
+	if err := d.decode2D(); err != nil {
+		return d.finish(&DecodeError{Row: d.stats.Rows, Reason: err.Error()})
+	}
+	d.ref, d.cur = d.cur, d.ref
+	d.stats.Rows++
+	renderChanges(row, d.ref, d.opt.Width)
+	return nil
+}
+
+// readEOLAfterZeros consumes the 1 that ends an EOL whose 0s are consumed.
+func (d *Decoder) readEOLAfterZeros() bool { return d.br.skip(1) }
+
+// errors of the row decoders, reported in DecodeError.Reason for MMR.
+var (
+	errCode     = errors.New("invalid code")
+	errTooLong  = errors.New("row longer than width")
+	errTruncate = errors.New("input ends inside a row")
+)
+
+// readRun decodes one run length of the given colour: make-up codes then a
+// terminating code.
+func (d *Decoder) readRun(color int) (int, error) {
+	total := 0
+	runs := &d.t.runs[color&1]
+	br := &d.br
+	for {
+		e := runs[br.peek(runPeek)]
+		if e.n == 0 {
+			return 0, errCode
+		}
+		if !br.skip(uint(e.n)) {
+			return 0, errTruncate
+		}
+		total += int(e.run)
+		if e.run < 64 {
+			return total, nil
+		}
+		if total > d.opt.Width {
+			return 0, errTooLong
+		}
+	}
+}
+
+// push appends the changing element p to cur, or removes the last one if
+// it is at p too (a zero-length run).
+func push(cur []int32, p int32) []int32 {
+	if n := len(cur); n > 0 && cur[n-1] == p {
+		return cur[:n-1]
+	}
+	return append(cur, p)
+}
+
+// finishRow drops changes at the right edge and adds the sentinels.
+func (d *Decoder) finishRow() {
+	w := int32(d.opt.Width)
+	for n := len(d.cur); n > 0 && d.cur[n-1] >= w; n-- {
+		d.cur = d.cur[:n-1]
+	}
+	d.cur = appendSentinels(d.cur, d.opt.Width)
+}
+
+func (d *Decoder) decode1D() error {
+	d.cur = d.cur[:0]
+	pos, color, width := 0, white, d.opt.Width
+	for pos < width {
+		n, err := d.readRun(color)
+		if err != nil {
+			return err
+		}
+		pos += n
+		if pos > width {
+			return errTooLong
+		}
+		d.cur = push(d.cur, int32(pos))
+		color ^= 1
+	}
+	d.finishRow()
+	return nil
+}
+
+func (d *Decoder) decode2D() error {
+	cur := d.cur[:0]
+	ref := d.ref
+	modes := &d.t.modeL
+	br := &d.br
+	width := int32(d.opt.Width)
+	a0, color := int32(-1), 0
+	ri := 0
+	for a0 < width {
+		e := modes[br.peek(modePeek)]
+		if e.n == 0 {
+			return errCode
+		}
+		if !br.skip(uint(e.n)) {
+			d.cur = cur
+			return errTruncate
+		}
+		for ref[ri] <= a0 {
+			ri++
+		}
+		bi := ri
+		if bi&1 != color {
+			bi++
+		}
+		b1 := ref[bi]
+		switch e.m {
+		case modePass:
+			a0 = ref[bi+1]
+		case modeHorizontal:
+			r1, err := d.readRun(color)
+			if err != nil {
+				return err
+			}
+			r2, err := d.readRun(color ^ 1)
+			if err != nil {
+				return err
+			}
+			a1 := max(a0, 0) + int32(r1)
+			a2 := a1 + int32(r2)
+			if a2 > width {
+				return errTooLong
+			}
+			cur = push(cur, a1)
+			cur = push(cur, a2)
+			a0 = a2
+		default:
+			a1 := b1 + int32(e.m) - int32(modeV0)
+			if e.m >= modeVL1 {
+				a1 = b1 - (int32(e.m) - int32(modeVL1) + 1)
+			}
+			if a1 < 0 || a1 < a0 || a1 > width {
+				return errCode
+			}
+			cur = push(cur, a1)
+			a0 = a1
+			color ^= 1
+		}
+	}
+	d.cur = cur
+	d.finishRow()
+	return nil
+}

@@ -1,0 +1,85 @@
+package fax_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/telekit/telekit/fax"
+)
+
+// Code a page row by row in MMR and decode it again.
+func Example() {
+	opt := fax.Options{Coding: fax.MMR, Width: fax.WidthA4}
+
+	var coded bytes.Buffer
+	enc, err := fax.NewEncoder(&coded, opt)
+	if err != nil {
+		panic(err)
+	}
+	row := make([]byte, opt.RowBytes()) // 1 bit a pixel, 1 = black
+	for y := 0; y < 100; y++ {
+		clear(row)
+		if y%10 == 0 {
+			for x := 100; x < 300; x++ { // a short black line every 10 rows
+				row[x/8] |= 0x80 >> (x % 8)
+			}
+		}
+		if err := enc.WriteRow(row); err != nil {
+			panic(err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		panic(err)
+	}
+
+	dec, err := fax.NewDecoder(&coded, opt)
+	if err != nil {
+		panic(err)
+	}
+	black := 0
+	for {
+		if err := dec.ReadRow(row); err == io.EOF {
+			break
+		} else if err != nil {
+			panic(err)
+		}
+		if row[100/8] != 0 {
+			black++
+		}
+	}
+	fmt.Printf("%d rows, %d with the line, %+v\n", dec.Stats().Rows, black, dec.Stats())
+	// Output:
+	// 100 rows, 10 with the line, {Rows:100 BadRows:0}
+}
+
+// A T.4 decoder replaces a damaged row by the row above and counts it.
+func ExampleDecoder_ReadRow() {
+	opt := fax.Options{Coding: fax.MH, Width: 64}
+	var coded bytes.Buffer
+	enc, _ := fax.NewEncoder(&coded, opt)
+	rows := [][]byte{
+		{0xff, 0, 0, 0, 0, 0, 0, 0},
+		{0xf0, 0, 0, 0, 0, 0, 0, 0x0f},
+		{0, 0, 0, 0, 0, 0, 0, 0xff},
+	}
+	for _, r := range rows {
+		enc.WriteRow(r)
+	}
+	enc.Close()
+
+	b := coded.Bytes()
+	b[6] ^= 0x10 // damage the second row
+
+	dec, _ := fax.NewDecoder(bytes.NewReader(b), opt)
+	row := make([]byte, opt.RowBytes())
+	for dec.ReadRow(row) == nil {
+		fmt.Printf("% x\n", row)
+	}
+	fmt.Printf("%+v\n", dec.Stats())
+	// Output:
+	// ff 00 00 00 00 00 00 00
+	// ff 00 00 00 00 00 00 00
+	// 00 00 00 00 00 00 00 ff
+	// {Rows:3 BadRows:1}
+}
