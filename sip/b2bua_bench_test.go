@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"net/netip"
 	"syscall"
 	"testing"
 	"time"
@@ -14,24 +15,7 @@ import (
 func BenchmarkB2BUACall(b *testing.B) {
 	callee := newPhone(b, 200, 0)
 	caller := newPhone(b, 0, 0)
-	p := pbxForB(b, callee)
-	var ru0, ru1 syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		call := caller.invite(p.addr, "201", nil)
-		if res := call.wait(); res.StatusCode != 200 {
-			b.Fatalf("status %d", res.StatusCode)
-		}
-		if res := call.bye(); res.StatusCode != 200 {
-			b.Fatalf("BYE %d", res.StatusCode)
-		}
-	}
-	b.StopTimer()
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
-	cpu := time.Duration(ru1.Utime.Nano()-ru0.Utime.Nano()) + time.Duration(ru1.Stime.Nano()-ru0.Stime.Nano())
-	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/call")
+	benchCalls(b, caller, pbxForB(b, callee).addr)
 }
 
 // BenchmarkDirectCall is the same call from caller to callee without the
@@ -40,12 +24,18 @@ func BenchmarkB2BUACall(b *testing.B) {
 func BenchmarkDirectCall(b *testing.B) {
 	callee := newPhone(b, 200, 0)
 	caller := newPhone(b, 0, 0)
+	benchCalls(b, caller, callee.addr)
+}
+
+// benchCalls places b.N calls from caller to extension 201 at dst (answer,
+// then BYE) and reports the process's CPU per call.
+func benchCalls(b *testing.B, caller *phone, dst netip.AddrPort) {
 	var ru0, ru1 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		call := caller.invite(callee.addr, "201", nil)
+		call := caller.invite(dst, "201", nil)
 		if res := call.wait(); res.StatusCode != 200 {
 			b.Fatalf("status %d", res.StatusCode)
 		}
