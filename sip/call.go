@@ -29,7 +29,8 @@ type RouterFunc func(ctx context.Context, c *Call) (Target, error)
 // Route calls f.
 func (f RouterFunc) Route(ctx context.Context, c *Call) (Target, error) { return f(ctx, c) }
 
-// Target is one ring attempt: ring these devices in parallel for RingFor.
+// Target is one step of a call: ring these devices in parallel for
+// RingFor, or, with App set, answer the call in the PBX and run App.
 type Target struct {
 	// Bindings are the devices to ring, all at once; the first to answer
 	// wins and the others are cancelled.
@@ -41,7 +42,19 @@ type Target struct {
 	// provider (a trunk): the INVITEs present the trunk's identity and
 	// answer the provider's digest challenges. Nil for calls to phones.
 	Outbound *Outbound
+	// App, when set, makes the PBX answer the call itself (200 OK with its
+	// own SDP) and run App on the caller's media: voicemail, a feature-code
+	// confirmation, an announcement, an auto attendant. Bindings, RingFor
+	// and Outbound are then ignored. See AppLeg.
+	App App
+	// AppName names App in call events (CallEvent.App): "voicemail",
+	// "announcement"…. Empty means "app".
+	AppName string
 }
+
+// empty reports whether t neither rings nor answers: a hook that returns
+// it leaves the decision to DefaultNextStep.
+func (t Target) empty() bool { return len(t.Bindings) == 0 && t.App == nil }
 
 // Outcome is how a ring attempt ended.
 type Outcome uint8
@@ -237,6 +250,11 @@ type CallEvent struct {
 	Reason string
 	// Device is the contact that answered or is ringing, when one did.
 	Device string
+	// App is the name (Target.AppName) of the PBX application that
+	// answered the call, empty when a device answered. A call an
+	// application hands on to a device reports CallAnswered again, with
+	// Device set and App empty.
+	App string
 	// Started, Answered and Ended are when the INVITE arrived, when it was
 	// answered (zero if never) and when it ended (zero until then).
 	Started, Answered, Ended time.Time
@@ -263,6 +281,7 @@ type Call struct {
 	mu              sync.Mutex // guards everything below and the legs
 	callerCancelled bool
 	ended           bool
+	answered        bool // the caller got our 200: BYE ends it, not a final response
 	reinviting      bool
 	se              time.Duration // session interval the caller refreshes, 0 for none
 	sessTimer       *ownedTimer
@@ -273,6 +292,7 @@ type Call struct {
 	answerA         *SessionDescription
 	bridge          *media.Bridge
 	ssrcA, ssrcB    uint32
+	app             *AppLeg // the application running on the caller's leg, if any
 	ev              CallEvent
 }
 
@@ -324,6 +344,7 @@ func (c *Call) run() {
 	b := c.b
 	target, err := b.router.Route(c.ctx, c)
 	last := OutcomeUnknown
+	var why Attempt // the last ring attempt that did not connect, for apps
 	for step := 0; ; step++ {
 		if c.ctx.Err() != nil {
 			c.endUnanswered(487, "Request Terminated", OutcomeCancelled)
@@ -342,6 +363,14 @@ func (c *Call) run() {
 			err = ErrUnavailable
 			continue
 		}
+		if target.App != nil {
+			next, ok := c.runApp(target, why)
+			if !ok {
+				return
+			}
+			target, err = next, nil
+			continue
+		}
 		att := c.attempt(target)
 		switch att.Outcome {
 		case OutcomeAnswered:
@@ -349,9 +378,9 @@ func (c *Call) run() {
 		case OutcomeCancelled:
 			continue // ends above
 		}
-		last = att.Outcome
+		last, why = att.Outcome, att
 		target, err = b.next(c.ctx, c, att)
-		if err == nil && len(target.Bindings) == 0 {
+		if err == nil && target.empty() {
 			target, err = DefaultNextStep(c.ctx, c, att)
 		}
 	}
@@ -364,6 +393,13 @@ func (c *Call) endUnanswered(code int, reason string, o Outcome) {
 	c.mu.Lock()
 	if c.ended {
 		c.mu.Unlock()
+		return
+	}
+	if c.answered {
+		// An application answered and handed the call on; the hand-over
+		// failed, so the caller, already connected, gets a BYE.
+		c.mu.Unlock()
+		c.hangup("hand-over "+o.String(), nil)
 		return
 	}
 	c.ended = true
@@ -390,10 +426,14 @@ func (c *Call) release() {
 	c.mu.Lock()
 	br := c.bridge
 	c.bridge = nil
+	app := c.app
 	legs := []*leg{c.a, c.winner}
 	c.mu.Unlock()
 	if br != nil {
 		br.Close()
+	}
+	if app != nil {
+		app.s.Close()
 	}
 	for _, conn := range []*net.UDPConn{c.rtpA, c.rtpB} {
 		if conn != nil {
@@ -422,13 +462,16 @@ func (c *Call) hangup(reason string, from *leg) {
 		c.mu.Unlock()
 		return
 	}
-	if c.winner == nil {
+	if !c.answered {
 		c.mu.Unlock()
 		c.cancel()
 		return
 	}
 	c.ended = true
 	for _, l := range []*leg{c.a, c.winner} {
+		if l == nil { // answered by an application: no callee leg
+			continue
+		}
 		l.stopRetransmit()
 		if l != from {
 			l.localCSeq++
@@ -438,7 +481,7 @@ func (c *Call) hangup(reason string, from *leg) {
 	if c.sessTimer != nil {
 		c.sessTimer.Stop()
 	}
-	if c.winner.tx != nil {
+	if c.winner != nil && c.winner.tx != nil {
 		c.winner.tx.Terminate()
 	}
 	ev := c.ev

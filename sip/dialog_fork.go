@@ -92,7 +92,7 @@ func (c *Call) attempt(t Target) Attempt {
 			code := m.res.StatusCode
 			switch {
 			case code < 200:
-				if (code == 180 || code == 183) && !relayed[code] {
+				if (code == 180 || code == 183) && !relayed[code] && !c.isAnswered() {
 					relayed[code] = true
 					b.respond(c.tx, b.response(c.Invite, code, m.res.Reason, c.a.localTag, nil))
 				}
@@ -335,10 +335,23 @@ func (c *Call) connect(l *leg, res *gosip.Response) error {
 	}
 	c.winner, c.negB = l, negB
 	l.confirmed = true
+	handOver := c.answered // an application answered the caller earlier
+	c.answered = true
 	if err := c.startBridge(); err != nil {
 		c.mu.Unlock()
 		c.hangup("media failed", nil)
 		return fmt.Errorf("bridge: %w", err)
+	}
+	if handOver {
+		c.ev.Device, c.ev.App = l.device, ""
+		ev := c.ev
+		b.mu.Lock()
+		b.dialogs[l.key()] = dialogRef{c, l}
+		b.mu.Unlock()
+		c.mu.Unlock()
+		ev.State = CallAnswered
+		b.emit(ev)
+		return nil
 	}
 	res200 := b.response(c.Invite, 200, "OK", c.a.localTag, c.answerA.Marshal())
 	c.sessionHeaders(res200)
@@ -352,6 +365,20 @@ func (c *Call) connect(l *leg, res *gosip.Response) error {
 	c.startRetransmit(c.a, res200, c.a.inviteCSeq)
 	c.armSessionTimer()
 	c.mu.Unlock()
+	if !c.answeredCaller(rerr) {
+		return nil
+	}
+	ev.State = CallAnswered
+	b.emit(ev)
+	return nil
+}
+
+// answeredCaller follows our 200 to the caller's INVITE (sent with error
+// rerr): it watches for an ACK that matches the INVITE transaction, and
+// hangs up if the caller cancelled or the B2BUA closed as the 200 went
+// out, reporting whether the call goes on.
+func (c *Call) answeredCaller(rerr error) bool {
+	b := c.b
 	// An ACK reusing the INVITE's Via branch (RFC 2543 phones) matches the
 	// INVITE transaction, and sipgo hands it over on Acks, not to OnAck.
 	b.wg.Add(1)
@@ -377,11 +404,16 @@ func (c *Call) connect(l *leg, res *gosip.Response) error {
 		}
 		b.mu.Unlock()
 		c.hangup(why, nil)
-		return nil
+		return false
 	}
-	ev.State = CallAnswered
-	b.emit(ev)
-	return nil
+	return true
+}
+
+// isAnswered reports whether the caller has our 200.
+func (c *Call) isAnswered() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.answered
 }
 
 // unspecified reports whether a is the old-style hold address.

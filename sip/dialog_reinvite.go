@@ -35,9 +35,14 @@ func (b *B2BUA) onReInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	c, l := d.c, d.l
 	c.mu.Lock()
-	if c.ended || c.winner == nil {
+	if c.ended || !c.answered {
 		c.mu.Unlock()
 		b.reply(req, tx, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	if c.winner == nil { // an application answered: no other leg to ask
+		c.mu.Unlock()
+		c.reinviteHere(l, req, tx)
 		return
 	}
 	if c.reinviting {
