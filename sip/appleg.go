@@ -23,8 +23,9 @@ type App interface {
 	// Serve runs the application on leg until it is done, and says what
 	// happens next. ctx ends when the caller hangs up, the application
 	// calls leg.Hangup, or the B2BUA closes; Serve must then return
-	// promptly. Serve runs in the caller's INVITE goroutine, one call at a
-	// time per leg.
+	// promptly, and leave no goroutine using leg: the leg's media session
+	// closes when Serve returns. Serve runs in the caller's INVITE
+	// goroutine.
 	Serve(ctx context.Context, leg *AppLeg) AppResult
 }
 

@@ -18,6 +18,11 @@
 //     number through a provider, answering its 401/407 with the trunk's
 //     credentials. SDP offer/answer (ParseSDP, Local) is tolerant on input
 //     and strict on output.
+//   - A Target with App makes the PBX answer the call itself (voicemail,
+//     feature-code confirmations, announcements, an auto attendant): the
+//     App gets an AppLeg to play, record and read RFC 4733 digits on, then
+//     hangs up or hands the caller on to devices, whose bridge takes over
+//     the caller's RTP port.
 //   - Notifier serves SUBSCRIBE/NOTIFY for message-summary (MWI, RFC 3842,
 //     with unsolicited NOTIFY for phones that expect it) and dialog (busy
 //     lamps, RFC 4235).
