@@ -412,3 +412,60 @@ func TestAppLegHold(t *testing.T) {
 	}
 	waitWithin(t, 5*time.Second, "BYE at the caller", func() bool { return caller.byeCount() == 1 })
 }
+
+// Close ends a call an application is running: BYE to the caller, and
+// the application's context ends.
+func TestAppLegCloseEndsCall(t *testing.T) {
+	running := make(chan struct{})
+	p := startPBX(t, Config{Router: appRouter("wait", func(ctx context.Context, leg *AppLeg) AppResult {
+		close(running)
+		<-ctx.Done()
+		return AppResult{}
+	})})
+	caller := newRTPPhone(t, 0)
+	caller.call(p.addr, "500")
+	c := <-p.calls
+	<-running
+	waitWithin(t, 5*time.Second, "the caller's ACK to confirm the dialog", func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.a.confirmed
+	})
+	p.b.Close() // returns only once the application has returned
+	waitWithin(t, 5*time.Second, "BYE at the caller", func() bool { return caller.byeCount() == 1 })
+	if e := p.ended(t); e.Reason != "shutdown" || e.App != "wait" {
+		t.Errorf("ended %+v, want shutdown", e)
+	}
+}
+
+// Passing a packet from the receive loop to a recording allocates
+// nothing.
+func TestPacketSourceNoAllocs(t *testing.T) {
+	done := make(chan struct{})
+	s := newPacketSource(done)
+	s.start()
+	p := media.Packet{Payload: make([]byte, 160)}
+	buf := make([]byte, 1500)
+	if n := testing.AllocsPerRun(100, func() {
+		s.push(&p)
+		if _, err := s.ReadRTP(buf); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("push and ReadRTP: %v allocations per packet, want 0", n)
+	}
+}
+
+func BenchmarkPacketSource(b *testing.B) {
+	s := newPacketSource(make(chan struct{}))
+	s.start()
+	p := media.Packet{Payload: make([]byte, 160)}
+	buf := make([]byte, 1500)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.push(&p)
+		if _, err := s.ReadRTP(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
