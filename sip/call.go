@@ -412,10 +412,12 @@ func (c *Call) endUnanswered(code int, reason string, o Outcome) {
 	}
 	ev := c.ev
 	c.mu.Unlock()
+	// Release before answering, so that a caller who sees the final
+	// response never finds the call still in the table.
+	c.release()
 	if !c.callerCancelled {
 		b.respond(c.tx, b.response(c.Invite, code, reason, c.a.localTag, nil))
 	}
-	c.release()
 	ev.State, ev.Outcome, ev.Status, ev.Reason, ev.Ended = CallEnded, o, code, why, b.now()
 	b.emit(ev)
 }
