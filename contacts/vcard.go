@@ -224,7 +224,7 @@ func fromCard(card vcard.Card) Contact {
 		c.Favorite = true
 	}
 	if v := text(propSpeedDial); v != "" {
-		c.SpeedDial = parseSpeedDial(v)
+		c.SpeedDial = ParseSpeedDial(v)
 	}
 
 	var mainNumber string
@@ -402,7 +402,7 @@ func writeCard(b *bytes.Buffer, c Contact, version string) {
 		prop(propFavorite, "", "1")
 	}
 	if len(c.SpeedDial) > 0 {
-		prop(propSpeedDial, "", escapeText(formatSpeedDial(c.SpeedDial)))
+		prop(propSpeedDial, "", escapeText(FormatSpeedDial(c.SpeedDial)))
 	}
 	prop("END", "", "VCARD")
 }
