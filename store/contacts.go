@@ -22,6 +22,10 @@ const contactCols = `owner, revision, first_name, last_name, nickname, display_n
 
 var contactColCount = strings.Count(contactCols, ",") + 1
 
+// addBatch is how many contacts one INSERT adds; 30 columns × 32 rows
+// stays under SQLite's default limit of 32,766 parameters.
+const addBatch = 32
+
 func contactValues(c contacts.Contact) []any {
 	main := ""
 	if c.Main != contacts.PhoneUnknown {
@@ -118,22 +122,36 @@ func (s *SQLite) Apply(ctx context.Context, cs contacts.ChangeSet) error {
 				}
 			}
 		}
-		if len(cs.Add) > 0 {
-			ins, err := tx.PrepareContext(ctx, `INSERT INTO contacts (`+contactCols+`) VALUES (?`+strings.Repeat(", ?", contactColCount-1)+`)`)
-			if err != nil {
-				return fmt.Errorf("store: apply contacts: %w", err)
+		// Additions go in batches of addBatch rows per INSERT: the
+		// per-statement cost dominates a large import.
+		one := `(?` + strings.Repeat(", ?", contactColCount-1) + `)`
+		var batch *sql.Stmt
+		args := make([]any, 0, addBatch*contactColCount)
+		for start := 0; start < len(cs.Add); start += addBatch {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			defer ins.Close()
-			for i, c := range cs.Add {
-				if i%1024 == 0 {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-				}
+			part := cs.Add[start:min(start+addBatch, len(cs.Add))]
+			args = args[:0]
+			for _, c := range part {
 				c.Revision = 1
-				if _, err := ins.ExecContext(ctx, contactValues(c)...); err != nil {
-					return fmt.Errorf("store: add contact %q: %w", c.Name(), err)
+				args = append(args, contactValues(c)...)
+			}
+			q := `INSERT INTO contacts (` + contactCols + `) VALUES ` + one + strings.Repeat(", "+one, len(part)-1)
+			var err error
+			if len(part) == addBatch {
+				if batch == nil {
+					if batch, err = tx.PrepareContext(ctx, q); err != nil {
+						return fmt.Errorf("store: apply contacts: %w", err)
+					}
+					defer batch.Close()
 				}
+				_, err = batch.ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, q, args...)
+			}
+			if err != nil {
+				return fmt.Errorf("store: add contacts %d to %d: %w", start+1, start+len(part), err)
 			}
 		}
 		return nil

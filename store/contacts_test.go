@@ -81,3 +81,23 @@ func TestContactsStaleIsErrStale(t *testing.T) {
 		t.Errorf("Apply = %v, want ErrStale", err)
 	}
 }
+
+// BenchmarkContactsCommit100000 commits a previewed 100,000-contact import
+// to SQLite in one transaction (synchronous=FULL, WAL).
+func BenchmarkContactsCommit100000(b *testing.B) {
+	var add []contacts.Contact
+	for i := range 100_000 {
+		add = append(add, contacts.Contact{Owner: "101", FirstName: fmt.Sprintf("First%d", i), LastName: "Last",
+			Phones: contacts.Phones{Mobile: fmt.Sprintf("+1 555 %07d", i), Work: fmt.Sprintf("(556) %03d-%04d", i/10000, i%10000)},
+			Main:   contacts.PhoneMobile, Emails: [2]string{fmt.Sprintf("u%d@example.com", i)}})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		s := openContacts(b)
+		b.StartTimer()
+		if err := s.Apply(context.Background(), contacts.ChangeSet{Add: add}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
