@@ -1,6 +1,6 @@
 // Package contacts keeps personal and business contacts and imports them
-// from the CSV files people actually have: Outlook, Outlook.com and Google
-// Contacts exports and FortiVoice-style six-column files.
+// from the CSV and vCard files people actually have: Outlook, Outlook.com and Google
+// Contacts exports, FortiVoice-style six-column files, iCloud vCards.
 //
 // A Contact holds names, organization, five telephone numbers (home, work,
 // mobile, fax, other) and which one is the main number, two e-mail
