@@ -77,6 +77,8 @@ const (
 	DialectGeneric
 	// DialectManual means the caller gave a Mapping.
 	DialectManual
+	// DialectVCard is a vCard file read by ReadVCard.
+	DialectVCard
 )
 
 // String returns the dialect's name, e.g. "Outlook".
@@ -96,6 +98,8 @@ func (d Dialect) String() string {
 		return "generic"
 	case DialectManual:
 		return "manual mapping"
+	case DialectVCard:
+		return "vCard"
 	}
 	return "unknown"
 }

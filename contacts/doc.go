@@ -1,6 +1,6 @@
 // Package contacts keeps personal and business contacts and imports them
-// from the CSV files people actually have: Outlook, Outlook.com and Google
-// Contacts exports and FortiVoice-style six-column files.
+// from the CSV and vCard files people actually have: Outlook, Outlook.com and Google
+// Contacts exports, FortiVoice-style six-column files, iCloud vCards.
 //
 // A Contact holds names, organization, five telephone numbers (home, work,
 // mobile, fax, other) and which one is the main number, two e-mail
@@ -25,14 +25,26 @@
 // Outlook-compatible CSV that ReadCSV reads back unchanged, with cells
 // that spreadsheets would run as formulas escaped.
 //
-// Store is the small interface the package needs; MemStore implements it
-// in memory. The package is pure: no SQL, no network, no goroutines; its
-// functions are safe for concurrent use on distinct values.
+// ReadVCard reads vCard 3.0 and 4.0 files (iCloud, Google Contacts) into
+// the same Rows, so they go through the same Preview and Commit, and
+// ExportVCard writes them; IsVCard tells the two kinds of upload apart.
 //
-// Not built yet (issue 7): vCard import and export, the directory of
-// extensions and business contacts with search and match highlighting,
-// the caller-ID lookup index, an SQL Store (package store), the JSON API
-// and portal pages, and the importcontacts example with a progress bar.
-// Apple/iCloud contacts arrive as vCard and so are not read yet. Blocking
-// a contact's number belongs to package callhandling.
+// CallerID indexes contacts' numbers for naming incoming calls: an exact
+// match through phonenumber keys, then a match by the last digits, the
+// called user's personal contacts before business ones, updated one
+// contact at a time and without allocation per lookup. Directory searches
+// extensions (given by the application), business contacts and a user's
+// personal contacts by any field, ignoring case and accents and matching
+// numbers in any format, and says which field matched and where.
+//
+// Store is the small interface the package needs; MemStore implements it
+// in memory, package store over SQLite, and package contactstest holds the
+// contract both pass. The package is pure: no SQL, no network, no
+// goroutines; its functions are safe for concurrent use on distinct
+// values, and CallerID and Directory are safe for concurrent use.
+//
+// Not here: the JSON API and portal pages (examples/pbx), vCard 2.1
+// (quoted-printable, as old Android phones export), photos, birthdays and
+// more than two e-mail addresses. Blocking a contact's number belongs to
+// package callhandling.
 package contacts

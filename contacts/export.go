@@ -50,7 +50,7 @@ func Export(w io.Writer, contacts []Contact) error {
 			c.HomeAddress.Street, c.HomeAddress.City, c.HomeAddress.Region, c.HomeAddress.PostalCode, c.HomeAddress.Country,
 			c.Phones.Fax, c.Phones.Work, c.Phones.Home, c.Phones.Mobile, c.Phones.Other, c.MainNumber(),
 			c.Emails[0], c.Emails[1], c.Description,
-			c.Nickname, c.DisplayName, c.SMS, main, fav, formatSpeedDial(c.SpeedDial),
+			c.Nickname, c.DisplayName, c.SMS, main, fav, FormatSpeedDial(c.SpeedDial),
 		}
 		for i, v := range vals {
 			rec[i] = escapeCell(v)
@@ -73,7 +73,10 @@ func escapeCell(s string) string {
 	return s
 }
 
-func formatSpeedDial(sd []SpeedDial) string {
+// FormatSpeedDial writes speed-dial slots as the CSV export's "Speed Dial"
+// column does: "slot:type" pairs separated by ';' ("2:mobile;5:home").
+// ParseSpeedDial reads it back.
+func FormatSpeedDial(sd []SpeedDial) string {
 	var b strings.Builder
 	for i, s := range sd {
 		if i > 0 {

@@ -272,7 +272,7 @@ func (l layout) contact(rec []string) Contact {
 				c.Favorite = true
 			}
 		case FieldSpeedDial:
-			c.SpeedDial = parseSpeedDial(v)
+			c.SpeedDial = ParseSpeedDial(v)
 		}
 	}
 	for _, g := range l.phones {
@@ -383,7 +383,9 @@ func splitMulti(s string) []string {
 	return out
 }
 
-func parseSpeedDial(s string) []SpeedDial {
+// ParseSpeedDial reads what FormatSpeedDial writes; pairs it cannot read
+// are skipped.
+func ParseSpeedDial(s string) []SpeedDial {
 	var out []SpeedDial
 	for _, part := range strings.Split(s, ";") {
 		slot, typ, ok := strings.Cut(strings.TrimSpace(part), ":")
