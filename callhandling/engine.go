@@ -156,11 +156,17 @@ func (e *engine) next(st *Step, prev StepKind, outcome Outcome) {
 		}
 		st.cur.fm = 0 // the profile went away under the call
 	}
-	if st.cur.status != StatusUnknown && e.runRules(st) {
+	if prev != KindForward && st.cur.status != StatusUnknown && e.runRules(st) {
 		return
 	}
-	if prev == KindPlay {
+	switch prev {
+	case KindPlay:
 		return // nothing follows the announcement: hang up
+	case KindForward:
+		// The forwarded call failed: the services it overrode do not run
+		// after it; the caller may leave a message.
+		e.voicemail(st, reasonFor(outcome))
+		return
 	}
 	switch outcome {
 	case NoAnswer:
@@ -463,4 +469,14 @@ func (s *Settings) forwardsAll(sys *System, now time.Time) string {
 		return ""
 	}
 	return f.Destination
+}
+
+func reasonFor(o Outcome) VoicemailReason {
+	switch o {
+	case NoAnswer:
+		return ReasonNoAnswer
+	case Busy, Rejected:
+		return ReasonBusy
+	}
+	return ReasonUnavailable
 }
