@@ -227,6 +227,12 @@ func (e *engine) runRules(st *Step) bool {
 }
 
 func (e *engine) doRule(st *Step, status Status, r *Rule) {
+	if st.cur.visited&(1<<StatusBlockList) != 0 && !blockListAction(r.Action) {
+		// A blocked caller is never put through, not even by the Voicemail
+		// process it may reach (Validate refuses these in Block list).
+		st.reject(603, "Decline")
+		return
+	}
 	switch r.Action {
 	case ActionRing:
 		e.ring(st, r.Seconds)
@@ -479,4 +485,14 @@ func reasonFor(o Outcome) VoicemailReason {
 		return ReasonBusy
 	}
 	return ReasonUnavailable
+}
+
+// blockListAction reports whether a Block list rule may use a: anything
+// that does not put the caller through to a person.
+func blockListAction(a RuleAction) bool {
+	switch a {
+	case ActionRing, ActionForward, ActionFollowMe, ActionAutoAttendant:
+		return false
+	}
+	return true
 }

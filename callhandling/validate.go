@@ -23,6 +23,7 @@ var (
 	ErrNotBlockable       = errors.New("extensions cannot be blocked")
 	ErrBadSeconds         = errors.New("ring time out of range")
 	ErrMissing            = errors.New("missing")
+	ErrActionNotAllowed   = errors.New("action not allowed for blocked callers")
 )
 
 // MaxRingSeconds is the longest ring time a setting may ask for.
@@ -248,6 +249,9 @@ func (v *validator) process(field string, st Status, p *Process) {
 		rf := fmt.Sprintf("%s.rules[%d]", field, i)
 		v.schedule(rf+".schedule", r.Schedule)
 		v.numbers(rf+".numbers", r.Numbers, false)
+		if st == StatusBlockList && !blockListAction(r.Action) {
+			v.fail(rf+".action", r.Action.String(), ErrActionNotAllowed, "")
+		}
 		switch r.Action {
 		case ActionForward:
 			v.dest(rf+".destination", r.Destination, true)
