@@ -60,7 +60,8 @@ type Settings struct {
 	Lock Lock `json:"lock"`
 }
 
-// Statuses holds one call process per call-handling status.
+// Statuses holds one call process per call-handling status; each field
+// is the process of the status of the same name (see [Status]).
 type Statuses struct {
 	Normal      Process `json:"normal"`
 	NoAnswer    Process `json:"no_answer"`
@@ -326,16 +327,21 @@ type Forward struct {
 
 // SelectiveForward forwards calls from chosen numbers.
 type SelectiveForward struct {
-	Active      bool     `json:"active,omitempty"`
-	Numbers     []string `json:"numbers"`
-	Destination string   `json:"destination"`
+	// Active turns this selective forwarding on.
+	Active bool `json:"active,omitempty"`
+	// Numbers are the callers whose calls are forwarded.
+	Numbers []string `json:"numbers"`
+	// Destination is where their calls go.
+	Destination string `json:"destination"`
 	// Schedule names a schedule of System.Schedules; "" means always.
 	Schedule string `json:"schedule,omitempty"`
 }
 
 // Destination is a saved forwarding destination.
 type Destination struct {
-	Name   string `json:"name"`
+	// Name is the label the portal shows, such as "Mobile".
+	Name string `json:"name"`
+	// Number is the destination as the user dials it.
 	Number string `json:"number"`
 }
 
@@ -361,6 +367,7 @@ type FollowMeProfile struct {
 
 // FollowMeNumber is one leg of a follow-me profile.
 type FollowMeNumber struct {
+	// Number is an extension or external number as the user dials it.
 	Number string `json:"number"`
 	// Seconds is how long this number rings, in whole seconds; 0 means the
 	// user's ring time.
@@ -384,13 +391,17 @@ type Twinning struct {
 
 // ScheduledTwin is a twin number that rings during a schedule.
 type ScheduledTwin struct {
-	Number   string `json:"number"`
+	// Number is the twin phone's number.
+	Number string `json:"number"`
+	// Schedule names a schedule of System.Schedules.
 	Schedule string `json:"schedule"`
 }
 
 // SelectiveReject rejects calls from chosen numbers.
 type SelectiveReject struct {
-	Active  bool     `json:"active,omitempty"`
+	// Active turns selective rejection on.
+	Active bool `json:"active,omitempty"`
+	// Numbers are the callers rejected.
 	Numbers []string `json:"numbers,omitempty"`
 	// Schedule names a schedule of System.Schedules; "" means always.
 	Schedule string `json:"schedule,omitempty"`
@@ -452,6 +463,7 @@ func (m Mode) status() Status {
 
 // QuickMode is the effective quick mode.
 type QuickMode struct {
+	// Mode is the quick mode; ModeNone when none is set.
 	Mode Mode `json:"mode"`
 	// Until is when the mode expires; the zero time means it never does.
 	Until time.Time `json:"until,omitzero"`
