@@ -1,0 +1,2 @@
+// Package prompt speaks to callers.
+package prompt
