@@ -152,7 +152,9 @@ func soxRaw(stdin []byte, in ...string) ([]int16, error) {
 	} else if in[0] == "-n" {
 		inArgs, effects = in[:1], in[1:]
 	}
-	args := append(slices.Clone(inArgs), "-t", "raw", "-e", "signed-integer", "-b", "16", "-L", "-r", "8000", "-c", "1", "-")
+	// -D: no dither, so that the set is the same on every run.
+	args := append([]string{"-D", "-R"}, inArgs...)
+	args = append(args, "-t", "raw", "-e", "signed-integer", "-b", "16", "-L", "-r", "8000", "-c", "1", "-")
 	args = append(args, effects...)
 	cmd := exec.Command("sox", args...)
 	cmd.Stdin = bytes.NewReader(stdin)
