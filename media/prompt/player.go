@@ -20,6 +20,12 @@ type Output interface {
 
 var _ Output = (*media.Player)(nil)
 
+// OutputFunc adapts a function to an Output.
+type OutputFunc func(ctx context.Context, r media.SampleReader) error
+
+// Play calls f(ctx, r).
+func (f OutputFunc) Play(ctx context.Context, r media.SampleReader) error { return f(ctx, r) }
+
 // Result says how far a Play got.
 type Result struct {
 	// Digit is the key ('0'–'9', '*', '#', 'A'–'D') that cut the phrase
