@@ -13,7 +13,7 @@
 // WAV, made by espeak-ng and sox with `make prompts` (internal/gen) from the
 // list in internal/texts, which is the source of truth: the voicemail menu
 // (vm-*), call handling (ch-*), conference (conf-*) and park (park-*) use
-// those names. Texts returns what each default prompt says.
+// those names. Catalog.Text returns what each default prompt says.
 //
 // A Builder composes a Phrase — prompt names, pauses and sounds the caller
 // holds — without I/O, using a Language for the rules of saying values:
