@@ -24,7 +24,7 @@ func benchPlayer(b *testing.B) *media.Player {
 func BenchmarkPlayPhrase(b *testing.B) {
 	cat := newCatalog(b, CatalogConfig{})
 	ph, err := NewBuilder(English{}).Say("vm-you-have").Number(3).Say("vm-new", "vm-messages").
-		Pause(200*time.Millisecond).Say("vm-message-menu").Phrase()
+		Pause(200 * time.Millisecond).Say("vm-message-menu").Phrase()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func (r *sliceReader) ReadSamples(dst []int16) (int, error) {
 func BenchmarkPhraseReader(b *testing.B) {
 	cat := newCatalog(b, CatalogConfig{})
 	ph, err := NewBuilder(English{}).Say("vm-you-have").Number(3).Say("vm-new", "vm-messages").
-		Pause(200*time.Millisecond).Say("vm-message-menu").Phrase()
+		Pause(200 * time.Millisecond).Say("vm-message-menu").Phrase()
 	if err != nil {
 		b.Fatal(err)
 	}
