@@ -61,3 +61,18 @@ loadtest:
 			DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$pkg || exit 1; }; \
 	done
 	$(GO) run ./examples/loadtest $(LOADTEST_FLAGS)
+
+# prompts regenerates the default prompt set (media/prompt/sounds) from the
+# list in media/prompt/internal/texts with espeak-ng and sox, installing them
+# when missing. CI does not run it: espeak-ng's output varies by version.
+.PHONY: prompts
+prompts:
+	@for pair in espeak-ng:espeak-ng sox:sox; do \
+		prog=$${pair%%:*}; pkg=$${pair##*:}; \
+		command -v $$prog >/dev/null 2>&1 || { \
+			SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+			echo "installing $$pkg"; \
+			$$SUDO apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$pkg || exit 1; }; \
+	done
+	$(GO) generate ./media/prompt
