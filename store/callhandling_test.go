@@ -31,7 +31,7 @@ func TestCallSettingsRoundTripAndVersions(t *testing.T) {
 	want := callhandling.Settings{
 		Extension: "803", RingSeconds: 20, Voicemail: true, DND: true,
 		Forwarding: callhandling.Forwarding{Busy: callhandling.Forward{Active: true, Destination: "804"}},
-		FollowMe: []callhandling.FollowMeProfile{{Name: "m", Numbers: []callhandling.FollowMeNumber{{Number: "0612345678", Seconds: 10}}}},
+		FollowMe:   []callhandling.FollowMeProfile{{Name: "m", Numbers: []callhandling.FollowMeNumber{{Number: "0612345678", Seconds: 10}}}},
 		Statuses: callhandling.Statuses{Normal: callhandling.Process{UserDefined: true, Rules: []callhandling.Rule{
 			{Callers: callhandling.Callers(callhandling.ClassExternal), Action: callhandling.ActionVoicemail}}}},
 		QuickMode: callhandling.QuickMode{Mode: callhandling.ModeAway, Until: now.Add(time.Hour)},
