@@ -62,10 +62,6 @@ func (s *server) startCalls(ctx context.Context, addr netip.AddrPort, rtpPorts s
 	if err != nil {
 		return err
 	}
-	exists := func(ext string) bool {
-		_, err := s.st.GetUser(context.Background(), ext)
-		return err == nil
-	}
 	s.lamps = newLamps(s.events, s.log)
 	s.calllog = newCallLogWriter(s.st, s.log)
 	s.closers = append(s.closers, s.calllog.Close) // after the B2BUA's Close, which may log calls
@@ -75,10 +71,14 @@ func (s *server) startCalls(ctx context.Context, addr netip.AddrPort, rtpPorts s
 	if err := s.loadOutboundTrunks(ctx); err != nil {
 		return err
 	}
+	if err := s.startCallHandling(ctx); err != nil {
+		return err
+	}
 	b, err := sip.NewB2BUA(s.sip, sip.Config{
 		Addr: addr,
-		Router: s.trunkCalls.router(s.reg, sip.ExtensionRouter(s.reg, exists, ringFor, nil), ringFor,
-			s.userExists, s.mayCallOut),
+		Router: s.ch.router(s.trunkCalls.router(s.reg, sip.RouterFunc(s.ch.routeInternal), ringFor,
+			s.userExists, s.mayCallOut)),
+		Next:       s.ch.next,
 		Auth:       s.trunkCalls.authenticator(s.auth),
 		RTPPortMin: lo, RTPPortMax: hi,
 		Logger: s.log,
@@ -120,6 +120,7 @@ func (s *server) loadInboundTrunks(ctx context.Context) error {
 // callEvent records finished calls in the call log and keeps busy lamps
 // current.
 func (s *server) callEvent(ev sip.CallEvent) {
+	s.ch.callEvent(ev)
 	s.lamps.update(ev)
 	if ev.State != sip.CallEnded {
 		return
@@ -227,6 +228,7 @@ func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
 	if !ev.Answered.IsZero() {
 		r.Events = append(r.Events, calllog.Event{At: ev.Answered, Kind: "answered", Detail: "answered on " + ev.Device})
 	}
+	r.Events = append(r.Events, s.ch.takeFlow(ev.CallID)...)
 	detail := ev.Reason
 	if ev.Status != 0 {
 		detail = fmt.Sprintf("%s (%d)", ev.Reason, ev.Status)

@@ -97,6 +97,7 @@ type server struct {
 	trunkCalls *trunkCalls
 	floodLimit int // -flood-limit
 	calllog    *callLogWriter
+	ch         *callHandling // call handling: routing, feature codes, settings
 	lamps      *lamps
 	portal     *portal
 	http       *http.Server
@@ -205,6 +206,7 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	if s.portal, err = newPortal(s.st, s.reg, log); err != nil {
 		return nil, err
 	}
+	s.portal.handleCallSettings(s.ch)
 	ln, err := net.Listen("tcp", c.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("serve: -http %s: %w", c.HTTPAddr, err)

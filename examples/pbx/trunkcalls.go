@@ -39,6 +39,10 @@ type trunkCalls struct {
 	trunks   []inboundTrunk
 	outbound []outboundTrunk // in the order they are preferred
 
+	// didTarget, when set, routes a DID call to its extension (call
+	// handling); nil rings the extension's devices.
+	didTarget func(ctx context.Context, c *sip.Call, ext string) (sip.Target, error)
+
 	mu     sync.Mutex
 	callee map[string]string       // call ID → extension rung for a DID call
 	out    map[string]outboundCall // call ID → outside call
@@ -123,6 +127,9 @@ func (tc *trunkCalls) router(loc sip.Locator, extensions sip.Router, ringFor tim
 		tc.mu.Lock()
 		tc.callee[c.ID] = ext
 		tc.mu.Unlock()
+		if tc.didTarget != nil {
+			return tc.didTarget(ctx, c, ext)
+		}
 		bs := loc.Lookup(ext, time.Now())
 		if len(bs) == 0 {
 			return sip.Target{}, sip.ErrUnavailable
