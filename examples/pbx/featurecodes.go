@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/telekit/telekit/callhandling"
@@ -31,7 +33,13 @@ const featureCodeTimeout = 10 * time.Second
 // featureCode handles c when it dials a feature code; ok is false when
 // c.To is no feature code and the call is routed as usual.
 func (ch *callHandling) featureCode(ctx context.Context, c *sip.Call) (_ sip.Target, _ error, ok bool) {
-	in, perr := ch.codes.Parse(c.To)
+	dialled := c.To
+	if strings.Contains(dialled, "%") { // phones send '#' as %23
+		if u, err := url.PathUnescape(dialled); err == nil {
+			dialled = u
+		}
+	}
+	in, perr := ch.codes.Parse(dialled)
 	if errors.Is(perr, callhandling.ErrNotFeatureCode) {
 		return sip.Target{}, nil, false
 	}
