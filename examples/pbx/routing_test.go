@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/telekit/telekit/callhandling"
 	"github.com/telekit/telekit/internal/interop"
+	"github.com/telekit/telekit/sip"
 )
 
 // chPBX is a started PBX with the demo extensions 101–103 (and 104, made
@@ -250,5 +254,59 @@ func TestBlockedCallerRejected(t *testing.T) {
 	flow := c.lastFlow(t, "102", 1)
 	if !hasLine(flow, "reject 603") {
 		t.Errorf("call flow %q lacks the rejection", flow)
+	}
+}
+
+// TestEmergencyTarget: an emergency call goes out whatever the caller's
+// privileges, through the trunk its prefix names or else the first trunk
+// as dialled, and is remembered for the call log.
+func TestEmergencyTarget(t *testing.T) {
+	tc := &trunkCalls{callee: map[string]string{}, out: map[string]outboundCall{},
+		outbound: []outboundTrunk{
+			{name: "main", host: "sip.example.net:5060", username: "acct1", password: "pw1", prefix: "9"},
+			{name: "intl", host: "10.0.0.2:5070", username: "acct2", password: "pw2", prefix: "00"},
+		}}
+	ch, err := newCallHandling(nil, nil, tc, defaultCallSystem([]string{"9", "00"}), nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		dialled, contact string
+		log              outboundCall
+	}{
+		{"911", "sip:911@sip.example.net:5060", outboundCall{"main", "911"}},
+		{"9911", "sip:911@sip.example.net:5060", outboundCall{"main", "911"}},
+		{"112", "sip:112@sip.example.net:5060", outboundCall{"main", "112"}},
+	} {
+		c := &sip.Call{ID: "e-" + tt.dialled, From: "104", To: tt.dialled}
+		got, ok := ch.emergencyTarget(c)
+		if !ok || len(got.Bindings) != 1 || got.Bindings[0].Contact != tt.contact || got.Outbound == nil || got.Outbound.Username != "acct1" {
+			t.Errorf("%s: target %+v, %v; want %s through main", tt.dialled, got, ok, tt.contact)
+		}
+		if oc, _ := tc.takeOutbound(c.ID); oc != tt.log {
+			t.Errorf("%s: remembered %+v, want %+v", tt.dialled, oc, tt.log)
+		}
+	}
+	none, err := newCallHandling(nil, nil, &trunkCalls{}, defaultCallSystem(nil), nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := none.emergencyTarget(&sip.Call{To: "911"}); ok {
+		t.Error("an emergency target without any trunk")
+	}
+}
+
+func TestOutcomeOf(t *testing.T) {
+	got := map[sip.Outcome]callhandling.Outcome{}
+	for o := sip.OutcomeUnknown; o <= sip.OutcomeCancelled; o++ {
+		got[o] = outcomeOf(o)
+	}
+	want := map[sip.Outcome]callhandling.Outcome{
+		sip.OutcomeUnknown: callhandling.Failed, sip.OutcomeAnswered: callhandling.Answered, sip.OutcomeBusy: callhandling.Busy,
+		sip.OutcomeNoAnswer: callhandling.NoAnswer, sip.OutcomeUnavailable: callhandling.Unavailable,
+		sip.OutcomeRejected: callhandling.Rejected, sip.OutcomeCancelled: callhandling.Failed,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
 	}
 }
