@@ -18,7 +18,7 @@ func TestDefaultCheckPIN(t *testing.T) {
 		{"2580", true}, {"8901", true}, {"123456789012", true}, {"9731", true},
 		{"123", false}, {"1234567890123", false}, {"12a4", false}, {"", false},
 		{"0000", false}, {"99999", false}, {"1234", false}, {"4321", false}, {"6789", false},
-		{"1010", true}, // repeated groups: only account.ValidatePIN refuses them
+		{"1010", true},  // repeated groups: only account.ValidatePIN refuses them
 		{"5101", false}, // the mailbox number "1015" reversed
 		{"1015", false},
 	} {
