@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -25,6 +26,9 @@ func summary(a voicemail.Action, label func(string) string) string {
 	for _, it := range a.Play {
 		switch it.Kind {
 		case voicemail.ItemPrompt:
+			if !slices.Contains(voicemail.PromptNames(), it.Prompt) {
+				panic("prompt " + it.Prompt + " is played but missing from PromptNames")
+			}
 			emitted.Store(it.Prompt, true)
 			parts = append(parts, it.Prompt)
 		case voicemail.ItemNumber:
@@ -464,4 +468,23 @@ func TestMenuOptions(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMenuUnknownCaller(t *testing.T) {
+	r := newRig(t, voicemail.Mailbox{ID: "101", Options: voicemail.Options{SkipPIN: true}})
+	m, err := deposit(t, r.svc, "101", "", 2*time.Second, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	menu, first := startMenu(t, r, voicemail.MenuStart{Mode: voicemail.OwnMailbox, Caller: "101", OwnPhone: true})
+	drive(t, menu, first, []step{
+		{"", "play vm-you-have #1 vm-new vm-message " + mainMenu},
+		{"1", "play vm-message-number #1 vm-received t:03-02T08:00 vm-from vm-unknown-caller a:msg"},
+		{"3", "play vm-invalid vm-message-menu"},
+	}, func(ref string) string {
+		if ref == m.Audio {
+			return "msg"
+		}
+		return ref
+	}, t0)
 }
