@@ -1,11 +1,11 @@
 package voicemail_test
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"context"
-	"errors"
 	"sort"
 	"testing"
 	"time"
