@@ -117,24 +117,41 @@ func (s *MemStore) GetMessage(_ context.Context, mailbox, id string) (Message, e
 	return m, nil
 }
 
-// ListMessages implements Store.
+// ListMessages implements Store. It sorts indexes and copies only the
+// page.
 func (s *MemStore) ListMessages(_ context.Context, mailbox string, q Query) (Page, error) {
 	s.mu.RLock()
-	var sel []Message
-	for _, m := range s.messages[mailbox] {
+	defer s.mu.RUnlock()
+	box := s.messages[mailbox]
+	vals := make([]Message, 0, len(box))
+	for _, m := range box {
 		if m.Matches(q.Filter) {
-			sel = append(sel, m)
+			vals = append(vals, m)
 		}
 	}
-	s.mu.RUnlock()
-	sort.Slice(sel, func(i, j int) bool { return Less(sel[i], sel[j], q.Order) })
+	sel := make([]int32, len(vals))
+	for i := range sel {
+		sel[i] = int32(i)
+	}
+	slices.SortFunc(sel, func(a, b int32) int {
+		switch {
+		case Less(vals[a], vals[b], q.Order):
+			return -1
+		case Less(vals[b], vals[a], q.Order):
+			return 1
+		}
+		return 0
+	})
 	p := Page{Total: len(sel)}
 	lo := min(max(q.Offset, 0), len(sel))
 	hi := len(sel)
 	if q.Limit > 0 {
 		hi = min(lo+q.Limit, len(sel))
 	}
-	p.Messages = sel[lo:hi:hi]
+	p.Messages = make([]Message, hi-lo)
+	for i, j := range sel[lo:hi] {
+		p.Messages[i] = vals[j]
+	}
 	return p, nil
 }
 
