@@ -127,10 +127,10 @@ func ReadTIFF(r io.ReaderAt, size int64, lim TIFFLimits) (*TIFFReader, error) {
 		}
 		seen[off] = true
 		p, next, err := readIFD(r, size, bo, off)
-		if err != nil {
-			return nil, &TIFFError{Page: n, Reason: err.Error()}
+		if err == nil {
+			err = p.check(size, lim)
 		}
-		if err := p.check(size, lim); err != nil {
+		if err != nil {
 			var te *TIFFError
 			if errors.As(err, &te) {
 				te.Page = n
