@@ -373,3 +373,12 @@ func (r *grayRows) ReadRow(row []byte) error {
 	r.err, r.next = r.next, r.err
 	return nil
 }
+
+// scaleInto scales src to fill dst.
+func scaleInto(dst, src *image.Gray) {
+	if dst.Rect.Size() == src.Rect.Size() {
+		draw.Draw(dst, dst.Rect, src, src.Rect.Min, draw.Src)
+		return
+	}
+	draw.CatmullRom.Scale(dst, dst.Rect, src, src.Rect, draw.Src, nil)
+}
