@@ -12,7 +12,6 @@ import (
 	"math"
 
 	hhtiff "github.com/hhrutter/tiff"
-	"golang.org/x/image/draw"
 )
 
 // Halftone says how grey levels become black and white pixels.
@@ -276,12 +275,12 @@ func placeImage(img image.Image, dw, dh float64, opt ConvertOptions) (*Page, err
 		g.Pix[i] = 0xff
 	}
 	x0 := (w - int(math.Round(dw))) / 2
-	dst := image.Rect(x0, 0, x0+int(math.Round(dw)), h)
-	if dst.Dx() == img.Bounds().Dx() && dst.Dy() == img.Bounds().Dy() {
-		draw.Draw(g, dst, img, img.Bounds().Min, draw.Over)
-	} else {
-		draw.CatmullRom.Scale(g, dst, img, img.Bounds(), draw.Over, nil)
+	dst := image.Rect(x0, 0, x0+max(1, int(math.Round(dw))), h)
+	src := toGray(img)
+	if src.Rect.Min != (image.Point{}) {
+		src = &image.Gray{Pix: src.Pix[src.PixOffset(src.Rect.Min.X, src.Rect.Min.Y):], Stride: src.Stride, Rect: image.Rect(0, 0, src.Rect.Dx(), src.Rect.Dy())}
 	}
+	resampleInto(g, dst, src)
 	return GrayPage(g, opt), nil
 }
 
@@ -375,10 +374,4 @@ func (r *grayRows) ReadRow(row []byte) error {
 }
 
 // scaleInto scales src to fill dst.
-func scaleInto(dst, src *image.Gray) {
-	if dst.Rect.Size() == src.Rect.Size() {
-		draw.Draw(dst, dst.Rect, src, src.Rect.Min, draw.Src)
-		return
-	}
-	draw.CatmullRom.Scale(dst, dst.Rect, src, src.Rect, draw.Src, nil)
-}
+func scaleInto(dst, src *image.Gray) { resampleInto(dst, dst.Rect, src) }
