@@ -334,7 +334,7 @@ func FuzzReadTIFF(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tr, err := ReadTIFF(bytes.NewReader(b), int64(len(b)), TIFFLimits{MaxLength: 4096, MaxPages: 8})
+		tr, err := ReadTIFF(bytes.NewReader(b), int64(len(b)), TIFFLimits{MaxWidth: 4096, MaxLength: 1024, MaxPages: 4})
 		if err != nil {
 			return
 		}
@@ -343,7 +343,7 @@ func FuzzReadTIFF(f *testing.F) {
 			if err != nil {
 				return
 			}
-			if p.Length > 4096 || p.Width > MaxWidth {
+			if p.Length > 1024 || p.Width > 4096 {
 				t.Fatalf("page %dx%d passed the limits", p.Width, p.Length)
 			}
 			row := make([]byte, p.RowBytes())
