@@ -220,6 +220,7 @@ func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
 			r.Parties = append(r.Parties, calllog.Party{Extension: p.ext, Role: p.role})
 		}
 	}
+	s.contacts.nameRecord(&r, callee) // after Parties: a contact's name never makes its number a party
 	r.Events = append(r.Events, calllog.Event{At: ev.Started, Kind: "call", Detail: fmt.Sprintf("%s dialled %s", ev.From, ev.To)})
 	if route != "" {
 		r.Events = append(r.Events, calllog.Event{At: ev.Started, Kind: "route", Detail: route})

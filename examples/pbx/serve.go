@@ -97,6 +97,7 @@ type server struct {
 	trunkCalls *trunkCalls
 	floodLimit int // -flood-limit
 	calllog    *callLogWriter
+	contacts   *contactBook // caller names and the contacts API
 	lamps      *lamps
 	portal     *portal
 	http       *http.Server
@@ -188,6 +189,10 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	// The B2BUA needs the address phones reach us at, so it starts once
 	// the SIP socket is bound, before any request is read.
 
+	if s.contacts, err = newContactBook(ctx, s.st, s.st, log); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.contacts.Close)
 	s.floodLimit = c.FloodLimit
 	if err := s.listenSIP(c.SIPAddr, func(port int) error {
 		return s.startCalls(ctx, advertisedAddr(c.SIPAddr, port), c.RTPPorts)
@@ -205,6 +210,7 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	if s.portal, err = newPortal(s.st, s.reg, log); err != nil {
 		return nil, err
 	}
+	s.contacts.mount(s.portal)
 	ln, err := net.Listen("tcp", c.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("serve: -http %s: %w", c.HTTPAddr, err)
