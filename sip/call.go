@@ -42,6 +42,11 @@ type Target struct {
 	// provider (a trunk): the INVITEs present the trunk's identity and
 	// answer the provider's digest challenges. Nil for calls to phones.
 	Outbound *Outbound
+	// FromDisplay, when set, is the caller's display name shown to the
+	// phones this Target rings (e.g. the name the callee gave the caller's
+	// number in their contacts); empty keeps the caller's own. Outbound
+	// targets use Outbound.FromDisplay instead.
+	FromDisplay string
 	// App, when set, makes the PBX answer the call itself (200 OK with its
 	// own SDP) and run App on the caller's media: voicemail, a feature-code
 	// confirmation, an announcement, an auto attendant. Bindings, RingFor
