@@ -91,9 +91,10 @@ type BridgeMedia struct {
 // Update changes the negotiated media of one leg in place, without
 // stopping the relay: the bridge keeps its goroutines, its SSRC towards
 // each leg, its sequence numbers and timestamps (the far side sees one
-// stream, with the marker bit set on the first packet after the change,
-// and timestamps that advance by the time a hold lasted), its latch
-// unless the address changed, and its statistics. Packets read after
+// stream, with the marker bit set on the first packet after a change of
+// codec or address and after a hold, whose timestamp advances by the time
+// the hold lasted), its latch unless the address changed, and its
+// statistics. Packets read after
 // Update returns follow the new media.
 //
 // It returns an error, and changes nothing, when side or m is invalid.
@@ -143,7 +144,12 @@ func (br *Bridge) Update(side BridgeSide, m BridgeMedia) error {
 	}
 	reader.configure()
 	writer.configure()
-	writer.mark = true
+	// What the leg receives changed format or destination: mark it. A
+	// change of direction alone marks nothing here; relaying that resumes
+	// after a hold starts a new mapping, with the marker, in process.
+	if cfg.Codec != old.Codec || cfg.Remote != old.Remote {
+		writer.mark = true
+	}
 	br.log.Info("bridge: leg updated", "side", side, "remote", cfg.Remote, "codec", cfg.Codec,
 		"direction", cfg.Direction, "was_remote", old.Remote, "was_codec", old.Codec, "was_direction", old.Direction)
 	return nil
