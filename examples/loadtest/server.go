@@ -80,12 +80,13 @@ func (s *server) Stop() {
 // Usage returns the CPU and memory of the server's process group now.
 func (s *server) Usage() (usage, error) { return groupUsage(s.pgid) }
 
-// startPBX starts `pbx serve` on loopback ports and waits for its ready
-// line and for an answer to OPTIONS.
-func startPBX(ctx context.Context, bin, data string, core int) (*server, error) {
+// startPBX starts `pbx serve` on loopback ports, with extra flags after
+// the standard ones, and waits for its ready line and for an answer to
+// OPTIONS. name labels it in the results.
+func startPBX(ctx context.Context, name, bin, data string, core int, extra ...string) (*server, error) {
 	lines := make(chan string, 16)
-	s, err := startProcess("telekit", core, []string{bin, "serve", "-data", data,
-		"-sip", "127.0.0.1:0", "-http", "127.0.0.1:0", "-rtp-ports", "40000-40999", "-log", "warn"}, lines)
+	s, err := startProcess(name, core, append([]string{bin, "serve", "-data", data,
+		"-sip", "127.0.0.1:0", "-http", "127.0.0.1:0", "-rtp-ports", "40000-40999", "-log", "warn"}, extra...), lines)
 	if err != nil {
 		return nil, err
 	}
