@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/telekit/telekit/account"
 	"github.com/telekit/telekit/calllog"
 )
 
@@ -21,6 +22,10 @@ type batchStore struct {
 	mu      sync.Mutex
 	batches [][]string // record IDs
 	fail    error
+}
+
+func (s *batchStore) GetUser(context.Context, string) (account.User, error) {
+	return account.User{}, account.ErrNotFound
 }
 
 func (s *batchStore) AddRecords(_ context.Context, rs []calllog.Record) error {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/telekit/telekit/account"
 	"github.com/telekit/telekit/calllog"
 	"github.com/telekit/telekit/sip"
 )
@@ -64,10 +65,9 @@ func (s *server) startCalls(ctx context.Context, addr netip.AddrPort, rtpPorts s
 	}
 	s.lamps = newLamps(s.events, s.log)
 	s.calllog = newCallLogWriter(s.st, s.log)
-	exists := func(ext string) bool {
-		_, err := s.st.GetUser(context.Background(), ext)
-		return err == nil
-	}
+	// One user row serves the call's routing and its record's names.
+	users := s.calllog.users
+	exists := func(ext string) bool { return users.exists(context.Background(), ext) }
 	s.closers = append(s.closers, s.calllog.Close) // after the B2BUA's Close, which may log calls
 	if err := s.loadInboundTrunks(ctx); err != nil {
 		return err
@@ -78,7 +78,7 @@ func (s *server) startCalls(ctx context.Context, addr netip.AddrPort, rtpPorts s
 	b, err := sip.NewB2BUA(s.sip, sip.Config{
 		Addr: addr,
 		Router: s.trunkCalls.router(s.reg, sip.ExtensionRouter(s.reg, exists, ringFor, nil), ringFor,
-			s.userExists, s.mayCallOut),
+			users.exists, s.mayCallOut),
 		Auth:       s.trunkCalls.authenticator(s.auth),
 		RTPPortMin: lo, RTPPortMax: hi,
 		Logger: s.log,
@@ -137,8 +137,11 @@ func (s *server) callEvent(ev sip.CallEvent) {
 // batch is written; errors are logged then. Close writes what is queued
 // and then returns.
 type callLogWriter struct {
-	st     callLogStore
-	log    *slog.Logger
+	st  callLogStore
+	log *slog.Logger
+	// users gives the names records carry (and routing its existence
+	// checks): read once per userCacheTTL, not three times per call.
+	users  *userCache
 	linger time.Duration
 	q      chan calllog.Record
 	done   chan struct{}
@@ -146,6 +149,7 @@ type callLogWriter struct {
 
 // callLogStore is what the writer needs of the store.
 type callLogStore interface {
+	GetUser(ctx context.Context, ext string) (account.User, error)
 	// AddRecords stores rs in one transaction; a record that cannot be
 	// stored is left out and named in the error.
 	AddRecords(context.Context, []calllog.Record) error
@@ -167,7 +171,7 @@ func newCallLogWriter(st callLogStore, log *slog.Logger) *callLogWriter {
 
 // newCallLogWriterLinger is newCallLogWriter waiting linger for a batch.
 func newCallLogWriterLinger(st callLogStore, log *slog.Logger, linger time.Duration) *callLogWriter {
-	w := &callLogWriter{st: st, log: log, linger: linger,
+	w := &callLogWriter{st: st, log: log, linger: linger, users: newUserCache(st.GetUser, userCacheTTL, time.Now),
 		q: make(chan calllog.Record, 1024), done: make(chan struct{})}
 	go w.run()
 	return w
@@ -214,13 +218,7 @@ func (w *callLogWriter) Close() error {
 
 // callRecord turns a finished call into its call-log record.
 func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
-	name := func(ext string) string {
-		u, err := s.st.GetUser(context.Background(), ext)
-		if err != nil {
-			return ""
-		}
-		return u.Name
-	}
+	name := func(ext string) string { return s.calllog.users.name(context.Background(), ext) }
 	callee, to := ev.To, ev.To
 	direction := calllog.Internal
 	route := ""
