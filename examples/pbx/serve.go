@@ -157,7 +157,9 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 		return nil, err
 	}
 	if s.auth, err = sip.NewDigestAuth(sip.AuthConfig{
-		Realm: c.Realm, Credentials: storeCredentials(s.st), Guard: s.guard, Logger: log,
+		// HA1s are cached for 2 s: an extension added by `pbx ext add` works at
+		// once (unknown users are never cached), a changed SIP secret within 2 s.
+		Realm: c.Realm, Credentials: sip.CacheCredentials(storeCredentials(s.st), 2*time.Second, nil), Guard: s.guard, Logger: log,
 	}); err != nil {
 		return nil, err
 	}
