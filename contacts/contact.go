@@ -201,22 +201,18 @@ func (e *ValidationError) Error() string {
 // a number the contact has, and text fields are valid UTF-8 within
 // MaxFieldLen bytes (MaxDescriptionLen for Description).
 func (c Contact) Validate() error {
-	texts := []struct{ field, v string }{
+	// A fixed array with constant field names: Validate runs for every
+	// imported row and must not allocate when the contact is valid.
+	h, w := c.HomeAddress, c.WorkAddress
+	texts := [...]struct{ field, v string }{
 		{"Owner", c.Owner}, {"FirstName", c.FirstName}, {"LastName", c.LastName},
 		{"Nickname", c.Nickname}, {"DisplayName", c.DisplayName}, {"JobTitle", c.JobTitle},
 		{"Organization", c.Organization}, {"SMS", c.SMS},
 		{"Emails[0]", c.Emails[0]}, {"Emails[1]", c.Emails[1]},
-	}
-	for _, a := range []struct {
-		name string
-		a    Address
-	}{{"HomeAddress", c.HomeAddress}, {"WorkAddress", c.WorkAddress}} {
-		texts = append(texts,
-			struct{ field, v string }{a.name + ".Street", a.a.Street},
-			struct{ field, v string }{a.name + ".City", a.a.City},
-			struct{ field, v string }{a.name + ".Region", a.a.Region},
-			struct{ field, v string }{a.name + ".PostalCode", a.a.PostalCode},
-			struct{ field, v string }{a.name + ".Country", a.a.Country})
+		{"HomeAddress.Street", h.Street}, {"HomeAddress.City", h.City}, {"HomeAddress.Region", h.Region},
+		{"HomeAddress.PostalCode", h.PostalCode}, {"HomeAddress.Country", h.Country},
+		{"WorkAddress.Street", w.Street}, {"WorkAddress.City", w.City}, {"WorkAddress.Region", w.Region},
+		{"WorkAddress.PostalCode", w.PostalCode}, {"WorkAddress.Country", w.Country},
 	}
 	for _, t := range texts {
 		if err := checkText(t.field, t.v, MaxFieldLen); err != nil {
@@ -234,7 +230,7 @@ func (c Contact) Validate() error {
 		if s == "" {
 			continue
 		}
-		field := "Phones." + phoneFieldName(t)
+		field := phoneField[t]
 		if len(s) > MaxFieldLen {
 			return &ValidationError{Field: field, Reason: "too long"}
 		}
@@ -257,7 +253,7 @@ func (c Contact) Validate() error {
 			return &ValidationError{Field: fmt.Sprintf("Emails[%d]", i), Reason: fmt.Sprintf("%q is not an e-mail address", e)}
 		}
 	}
-	seen := map[int]bool{}
+	var seen [MaxSpeedDialSlot + 1]bool
 	for _, sd := range c.SpeedDial {
 		if sd.Slot < 0 || sd.Slot > MaxSpeedDialSlot {
 			return &ValidationError{Field: "SpeedDial", Reason: fmt.Sprintf("slot %d is not 0 to %d", sd.Slot, MaxSpeedDialSlot)}
@@ -272,6 +268,10 @@ func (c Contact) Validate() error {
 	}
 	return nil
 }
+
+// phoneField is the ValidationError field of each phone type's number.
+var phoneField = [...]string{PhoneHome: "Phones.Home", PhoneWork: "Phones.Work", PhoneMobile: "Phones.Mobile",
+	PhoneFax: "Phones.Fax", PhoneOther: "Phones.Other"}
 
 func phoneFieldName(t PhoneType) string {
 	s := t.String()

@@ -159,9 +159,13 @@ func Preview(existing []Contact, rows []Row, opts Options) (*Plan, error) {
 	if opts.Rule < Skip || opts.Rule > KeepBoth {
 		return nil, fmt.Errorf("contacts: preview: unknown Rule %d", opts.Rule)
 	}
-	p := &Plan{}
+	// Sized for the usual import (most rows added) so that appending
+	// large Contact values does not copy them again and again.
+	p := &Plan{Details: make([]Detail, 0, len(rows))}
+	p.changes.Add = make([]Contact, 0, len(rows))
 	m := matcher{by: opts.MatchBy, plan: opts.Plan}
 	existIdx := map[string]int{} // key → index in existing
+	var kbuf []string            // keys of one contact, reused
 	if opts.DeleteAllFirst {
 		for _, c := range existing {
 			p.changes.Delete = append(p.changes.Delete, Ref{c.ID, c.Revision})
@@ -170,7 +174,8 @@ func Preview(existing []Contact, rows []Row, opts Options) (*Plan, error) {
 		p.Counts.Deleted = len(existing)
 	} else {
 		for i, c := range existing {
-			for _, k := range m.keys(c) {
+			kbuf = m.appendKeys(kbuf[:0], c)
+			for _, k := range kbuf {
 				if _, ok := existIdx[k]; !ok {
 					existIdx[k] = i
 				}
@@ -206,7 +211,8 @@ func Preview(existing []Contact, rows []Row, opts Options) (*Plan, error) {
 			}
 			continue
 		}
-		keys := m.keys(r.Contact)
+		kbuf = m.appendKeys(kbuf[:0], r.Contact)
+		keys := kbuf
 		if dup := firstHit(rowIdx, keys); dup > 0 {
 			ignore(fmt.Sprintf("duplicate of row %d", dup))
 			continue
@@ -308,15 +314,16 @@ type matcher struct {
 	plan phonenumber.Plan
 }
 
-func (m matcher) keys(c Contact) []string {
+// appendKeys appends c's keys to out; Preview reuses one buffer for all
+// rows.
+func (m matcher) appendKeys(out []string, c Contact) []string {
 	if m.by == MatchName {
 		n := strings.ToLower(strings.Join(strings.Fields(c.Name()), " "))
 		if n == "" {
-			return nil
+			return out
 		}
-		return []string{n}
+		return append(out, n)
 	}
-	var out []string
 	for _, t := range phoneTypes {
 		s := c.Phones.Get(t)
 		if s == "" {

@@ -147,6 +147,9 @@ func ReadCSV(r io.Reader, opts ReadOptions) (*File, error) {
 	}
 	f.Dialect, f.Mapping = l.dialect, l.cols
 
+	// Every row is at least one line: sizing Rows once from the line
+	// count saves the copies of growing a slice of large values.
+	f.Rows = make([]Row, 0, min(strings.Count(text, "\n")+1, maxRows+1))
 	for n := 1; ; n++ {
 		rec, line, err := next()
 		if err == io.EOF {

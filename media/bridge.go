@@ -13,8 +13,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/pion/rtcp"
 )
 
 // BridgeLeg describes one call leg of a Bridge: our RTP socket towards a
@@ -35,39 +33,45 @@ type BridgeLeg struct {
 	// (96–127), or 0 when the leg has none; DTMF events are then dropped
 	// rather than sent to it.
 	EventPT uint8
+	// Direction is the direction the peer stated in its SDP; the zero
+	// value means sendrecv. The bridge sends nothing to a peer that does
+	// not receive (sendonly, inactive: it put the call on hold) and relays
+	// nothing from one that does not send.
+	Direction Direction
 	// SSRC is the synchronisation source the bridge uses towards this leg;
 	// zero picks a random one.
 	SSRC uint32
 	// Latch configures symmetric-RTP learning of the peer's address.
 	Latch LatchConfig
 
-	// RTCPMux sends RTCP receiver reports on Conn (RFC 5761) and reads the
-	// peer's sender reports there. Incoming RTCP is never relayed: each leg
-	// is its own RTP session.
+	// RTCPMux sends and reads RTCP on Conn (RFC 5761). Incoming RTCP is
+	// never relayed: each leg is its own RTP session.
 	RTCPMux bool
-	// RTCP, when RTCPMux is false, is the socket from which receiver reports
-	// are sent (usually the RTP port + 1). The bridge does not read it, so
-	// reports carry no LSR/DLSR on such a leg. Nil with RTCPMux false means
-	// no RTCP on this leg.
+	// RTCP, when RTCPMux is false, is our RTCP socket for this leg (by
+	// RFC 3550 the RTP port + 1, which the peer sends its reports to). The
+	// bridge reads the peer's sender and receiver reports from it and
+	// sends its own from it; like Conn it is never closed by the bridge.
+	// Nil with RTCPMux false means no RTCP on this leg.
 	RTCP *net.UDPConn
-	// RTCPRemote is where receiver reports go when RTCP is set; the zero
-	// value means the RTP remote's port + 1.
+	// RTCPRemote is where reports go when RTCP is set; the zero value
+	// means where the peer's reports come from, else the RTP remote's
+	// port + 1.
 	RTCPRemote netip.AddrPort
 }
 
 // BridgeConfig holds the optional settings of a Bridge. The zero value is
 // ready to use.
 type BridgeConfig struct {
-	// RTCPInterval is the time between two receiver reports to a leg; zero
-	// means 5 seconds, negative disables RTCP. A report is sent when a
-	// packet from the leg arrives after the interval, so a silent leg gets
-	// none.
+	// RTCPInterval is the time between two reports to a leg; zero means 5
+	// seconds, negative disables RTCP. A report is sent when a packet
+	// from or to the leg passes the bridge after the interval, so a leg
+	// with no media in either direction gets none.
 	RTCPInterval time.Duration
 	// Now returns the current time; nil means time.Now. Tests set it to
 	// drive latch windows and RTCP intervals without sleeping.
 	Now func() time.Time
 	// Logger receives the bridge's rare events (latching, source changes,
-	// errors); nil discards them. Nothing is logged per packet.
+	// updates, errors); nil discards them. Nothing is logged per packet.
 	Logger *slog.Logger
 }
 
@@ -88,20 +92,32 @@ type BridgeLegStats struct {
 	Latched bool
 	// Relayed counts the packets from this leg sent to the other leg.
 	Relayed uint64
+	// Held counts the packets from this leg not relayed because of a hold:
+	// the leg does not send, or the other leg does not receive.
+	Held uint64
 	// DroppedLatch counts packets rejected by the latch: from a source that
-	// is not the leg's peer (a stranger, or a NAT address still learning).
+	// is not the leg's peer (a stranger, or a NAT address still learning),
+	// RTP or RTCP.
 	DroppedLatch uint64
 	// DroppedInvalid counts packets that are not RTP version 2, are
 	// malformed, carry a payload type the leg did not negotiate, or are
-	// DTMF events the other leg cannot receive.
+	// DTMF events the other leg cannot receive, and unparsable RTCP.
 	DroppedInvalid uint64
 	// SendErrors counts failed writes to the other leg.
 	SendErrors uint64
-	// RTCPSent counts the receiver reports sent to this leg.
+	// RTCPSent counts the reports (SR or RR) sent to this leg.
 	RTCPSent uint64
-	// RTCPReceived counts the RTCP packets received from this leg (only on
-	// an RTCPMux leg).
+	// RTCPReceived counts the RTCP packets received from this leg, on Conn
+	// with RTCPMux or on the RTCP socket.
 	RTCPReceived uint64
+	// Peer is the leg's view of the stream we send it, from the reception
+	// report block about our SSRC in its last SR or RR; zero At if none.
+	Peer PeerReport
+	// PeerSender is the sender information of the leg's last SR.
+	PeerSender PeerSenderReport
+	// RTT is the round-trip time to the leg from its last report that
+	// echoed one of our sender reports; zero if none.
+	RTT time.Duration
 }
 
 // BridgeStats is a snapshot of both legs of a Bridge.
@@ -112,22 +128,30 @@ type BridgeStats struct {
 // Bridge relays RTP between two call legs of a B2BUA, so that each phone
 // sees one continuous stream from the bridge whatever happens on the other
 // leg: our own SSRC per leg, sequence numbers and timestamps that continue
-// across a change of source or a jump of sequence on the other side (a
-// re-INVITE, a transfer), with the marker bit set there. Payload types are
-// mapped between the legs (PCMU 0 ↔ PCMA 8, telephone-event PT ↔ PT);
+// across a change of source, a jump of sequence on the other side, a hold
+// or a re-INVITE (Update), with the marker bit set there. Payload types
+// are mapped between the legs (PCMU 0 ↔ PCMA 8, telephone-event PT ↔ PT);
 // when the codecs match the payload is untouched, otherwise it is
 // transcoded µ-law ↔ A-law in place.
 //
+// Each leg is its own RTP session for RTCP: the bridge reads the peer's
+// reports (on the RTP socket with rtcp-mux, else on the leg's RTCP
+// socket) and sends it a sender report while it sends media to it, a
+// receiver report otherwise, so BridgeStats holds both what the bridge
+// measured and what each peer measured of the bridge's stream.
+//
 // Headers are rewritten in place in a buffer reused for the life of the
 // bridge: nothing is allocated per packet. One goroutine per direction
-// reads a leg's socket; both are stopped and waited for by Close or when
-// the context given to StartBridge ends.
+// reads a leg's RTP socket, and one per leg its RTCP socket when it has
+// one; all are stopped and waited for by Close or when the context given
+// to StartBridge ends.
 //
 // Its methods are safe for concurrent use.
 type Bridge struct {
 	ab, ba   *bridgeDir
 	legs     [2]*bridgeLeg
 	log      *slog.Logger
+	now      func() time.Time
 	stopping atomic.Bool
 	stopOnce sync.Once
 	done     chan struct{}
@@ -136,27 +160,38 @@ type Bridge struct {
 	unhook   func() bool
 }
 
-// bridgeLeg is the state of one leg shared by both directions: its latch
-// is owned by the direction that reads the leg, which publishes the
-// address to send to in remote for the other direction.
+// bridgeLeg is the configuration of one leg shared by both directions.
+// Its negotiated fields change only in Update, with both directions' mu
+// held, so either direction reads them under its own mu. The latch is
+// owned by the direction that reads the leg, which publishes the address
+// to send to in remote for the other direction.
 type bridgeLeg struct {
 	cfg    BridgeLeg
 	remote atomic.Pointer[netip.AddrPort]
 }
 
-// bridgeDir relays packets read from in to out. Its fields are owned by its
-// goroutine; mu guards what Stats reads.
+// bridgeDir relays packets read from in to out, and keeps the RTCP
+// session with in: what we measured of in's stream and what in reported.
+// Its buffers are owned by its goroutines; mu guards the rest.
 type bridgeDir struct {
 	in, out  *bridgeLeg
-	outSSRC  uint32 // ours towards out
-	inSSRC0  uint32 // ours towards in, the sender SSRC of reports to in
+	other    *bridgeDir // the opposite direction, which sends to in
+	outSSRC  uint32     // ours towards out
+	inSSRC0  uint32     // ours towards in, the sender SSRC of reports to in
 	now      func() time.Time
 	interval time.Duration
 	log      *slog.Logger
 	buf      [1500]byte
-	actions  [128]ptAction
+	rtcpBuf  [1500]byte
+	// nextReport is when the next report to in is due, in Unix
+	// nanoseconds; either direction's goroutine claims it.
+	nextReport atomic.Int64
 
 	mu      sync.Mutex
+	actions [128]ptAction
+	open    bool // in sends and out receives: relay
+	resync  bool // packets were held: the next relayed one starts a new mapping
+	mark    bool // out's media changed: set the marker on the next packet
 	latch   *Latch
 	stats   RecvStats
 	pub     netip.AddrPort // last remote published in in.remote
@@ -172,13 +207,11 @@ type bridgeDir struct {
 	outTS   uint32
 	lastOut time.Time
 
-	nextRR   time.Time
-	lastSR   uint32 // middle NTP of the last sender report from in
-	lastSRAt time.Time
+	rtcp bridgeRTCP
 }
 
 type counters struct {
-	relayed, droppedLatch, droppedInvalid, sendErrors, rtcpSent, rtcpReceived uint64
+	relayed, octets, held, droppedLatch, droppedInvalid, sendErrors, rtcpSent, rtcpReceived uint64
 }
 
 // ptAction says what to do with one incoming payload type.
@@ -197,7 +230,8 @@ const (
 
 // StartBridge validates the legs and starts relaying between a and b until
 // ctx ends or Close is called. The bridge takes over reading both legs'
-// sockets while it runs; it does not close them.
+// sockets (RTP, and RTCP where given) while it runs; it does not close
+// them.
 func StartBridge(ctx context.Context, a, b BridgeLeg, cfg BridgeConfig) (*Bridge, error) {
 	for i, l := range []*BridgeLeg{&a, &b} {
 		if err := l.check(); err != nil {
@@ -205,6 +239,13 @@ func StartBridge(ctx context.Context, a, b BridgeLeg, cfg BridgeConfig) (*Bridge
 		}
 		if l.SSRC == 0 {
 			l.SSRC = rand.Uint32() | 1
+		}
+		if l.RTCPMux {
+			l.RTCP = nil
+		}
+		l.Remote = unmap(l.Remote)
+		if l.Direction == DirectionUnknown {
+			l.Direction = DirectionSendRecv
 		}
 	}
 	if cfg.Now == nil {
@@ -223,20 +264,28 @@ func StartBridge(ctx context.Context, a, b BridgeLeg, cfg BridgeConfig) (*Bridge
 	br := &Bridge{
 		legs: [2]*bridgeLeg{la, lb},
 		log:  cfg.Logger,
+		now:  cfg.Now,
 		done: make(chan struct{}),
 	}
 	now := cfg.Now()
 	br.ab = newBridgeDir(la, lb, cfg, now)
 	br.ba = newBridgeDir(lb, la, cfg, now)
+	br.ab.other, br.ba.other = br.ba, br.ab
 
 	var wg sync.WaitGroup
 	for _, d := range []*bridgeDir{br.ab, br.ba} {
 		wg.Go(func() { br.fail(d.run(br)) })
+		if d.in.cfg.RTCP != nil {
+			wg.Go(func() { d.rtcpLoop(br) })
+		}
 	}
 	go func() {
 		wg.Wait()
 		for _, l := range br.legs {
 			l.cfg.Conn.SetReadDeadline(time.Time{})
+			if l.cfg.RTCP != nil {
+				l.cfg.RTCP.SetReadDeadline(time.Time{})
+			}
 		}
 		close(br.done)
 	}()
@@ -248,11 +297,18 @@ func (l *BridgeLeg) check() error {
 	if l.Conn == nil {
 		return errors.New("no RTP socket")
 	}
-	if l.Codec != CodecPCMU && l.Codec != CodecPCMA {
-		return fmt.Errorf("unsupported codec %v", l.Codec)
+	return checkMedia(l.Codec, l.EventPT, l.Direction)
+}
+
+func checkMedia(c Codec, eventPT uint8, dir Direction) error {
+	if c != CodecPCMU && c != CodecPCMA {
+		return fmt.Errorf("unsupported codec %v", c)
 	}
-	if l.EventPT != 0 && (l.EventPT < 96 || l.EventPT > 127) {
-		return fmt.Errorf("telephone-event payload type %d outside 96–127", l.EventPT)
+	if eventPT != 0 && (eventPT < 96 || eventPT > 127) {
+		return fmt.Errorf("telephone-event payload type %d outside 96–127", eventPT)
+	}
+	if dir > DirectionInactive {
+		return fmt.Errorf("unknown direction %d", dir)
 	}
 	return nil
 }
@@ -270,13 +326,20 @@ func newBridgeDir(in, out *bridgeLeg, cfg BridgeConfig, now time.Time) *bridgeDi
 		frame:    FrameSamples,
 		outSeq:   uint16(rand.Uint32()),
 		outTS:    rand.Uint32(),
-		nextRR:   now.Add(cfg.RTCPInterval),
 	}
+	d.nextReport.Store(now.Add(cfg.RTCPInterval).UnixNano())
 	d.pub = d.latch.Remote()
 	r := d.pub
 	in.remote.Store(&r)
-	d.actions = ptActions(in.cfg, out.cfg)
+	d.configure()
 	return d
+}
+
+// configure derives the direction's relay rules from both legs'
+// negotiated media. d.mu must be held (or d not yet running).
+func (d *bridgeDir) configure() {
+	d.actions = ptActions(d.in.cfg, d.out.cfg)
+	d.open = d.in.cfg.Direction.sends() && d.out.cfg.Direction.receives()
 }
 
 // ptActions maps the payload types a leg may send to what the other leg
@@ -331,6 +394,9 @@ func (br *Bridge) stop() {
 		past := time.Unix(1, 0)
 		for _, l := range br.legs {
 			l.cfg.Conn.SetReadDeadline(past)
+			if l.cfg.RTCP != nil {
+				l.cfg.RTCP.SetReadDeadline(past)
+			}
 		}
 	})
 }
@@ -373,8 +439,15 @@ func (d *bridgeDir) run(br *Bridge) error {
 				}
 			}
 		}
-		if d.interval > 0 && !now.Before(d.nextRR) {
-			d.sendReport(now)
+		if d.interval > 0 {
+			// Reports to the leg we read and to the leg we send to.
+			t := now.UnixNano()
+			if d.reportDue(t) {
+				d.sendReport(now)
+			}
+			if d.other.reportDue(t) {
+				d.other.sendReport(now)
+			}
 		}
 	}
 }
@@ -382,12 +455,16 @@ func (d *bridgeDir) run(br *Bridge) error {
 // process handles one packet pkt received from src at now: latch, receive
 // statistics, header rewrite and transcoding, all in place. It returns the
 // length to send to the other leg and where, or 0 to send nothing. It does
-// not allocate.
+// not allocate for RTP.
 func (d *bridgeDir) process(pkt []byte, src netip.AddrPort, now time.Time) (int, netip.AddrPort) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if isRTCP(pkt) {
-		d.rtcpIn(pkt, src, now)
+		if !d.in.cfg.RTCPMux {
+			d.c.droppedInvalid++
+			return 0, netip.AddrPort{}
+		}
+		d.rtcpIn(pkt, src, now, true)
 		return 0, netip.AddrPort{}
 	}
 	h, end, ok := rtpHeader(pkt)
@@ -411,8 +488,21 @@ func (d *bridgeDir) process(pkt []byte, src netip.AddrPort, now time.Time) (int,
 	ts := binary.BigEndian.Uint32(pkt[4:])
 	ssrc := binary.BigEndian.Uint32(pkt[8:])
 
+	if !d.open {
+		// On hold: measure the stream, relay nothing, and start a new
+		// mapping when relaying resumes.
+		if ssrc != d.inSSRC {
+			d.stats = RecvStats{}
+			d.inSSRC = ssrc
+		}
+		d.stats.Update(seq, ts, now, SampleRate)
+		d.resync = true
+		d.c.held++
+		return 0, netip.AddrPort{}
+	}
+
 	marker := pkt[1] & 0x80
-	if !d.started || ssrc != d.inSSRC {
+	if !d.started || ssrc != d.inSSRC || d.resync {
 		d.rebase(ssrc, seq, ts, now)
 		marker = 0x80
 	} else {
@@ -431,6 +521,9 @@ func (d *bridgeDir) process(pkt []byte, src netip.AddrPort, now time.Time) (int,
 			marker = 0x80
 		}
 	}
+	if d.mark {
+		marker, d.mark = 0x80, false
+	}
 	d.stats.Update(seq, ts, now, SampleRate)
 
 	pkt[1] = marker | act.pt
@@ -441,11 +534,12 @@ func (d *bridgeDir) process(pkt []byte, src netip.AddrPort, now time.Time) (int,
 		act.convert(pkt[h:end], pkt[h:end])
 	}
 	d.c.relayed++
+	d.c.octets += uint64(end - h)
 	return len(pkt), *d.out.remote.Load()
 }
 
 // publish makes the latched remote the address the other direction sends
-// to. It allocates, once per latch.
+// to. It allocates, once per latch. d.mu must be held.
 func (d *bridgeDir) publish() {
 	r := d.latch.Remote()
 	d.pub = r
@@ -454,9 +548,9 @@ func (d *bridgeDir) publish() {
 }
 
 // rebase starts a new mapping of the incoming stream onto ours at a change
-// of source or a jump of sequence: our sequence number continues by one and
-// our timestamp by the time elapsed since our last packet (at least one
-// frame), so the far side sees one continuous stream.
+// of source, a jump of sequence or the end of a hold: our sequence number
+// continues by one and our timestamp by the time elapsed since our last
+// packet (at least one frame), so the far side sees one continuous stream.
 func (d *bridgeDir) rebase(ssrc uint32, seq uint16, ts uint32, now time.Time) {
 	if d.started && ssrc != d.inSSRC {
 		d.stats = RecvStats{}
@@ -473,7 +567,7 @@ func (d *bridgeDir) rebase(ssrc uint32, seq uint16, ts uint32, now time.Time) {
 	}
 	nextSeq, nextTS := d.outSeq+1, d.outTS+step
 	d.seqOff, d.tsOff = nextSeq-seq, nextTS-ts
-	d.started = true
+	d.started, d.resync = true, false
 	d.inSSRC, d.inSeq, d.inTS = ssrc, seq, ts
 	d.outSeq, d.outTS, d.lastOut = nextSeq, nextTS, now
 }
@@ -506,66 +600,6 @@ func rtpHeader(pkt []byte) (start, end int, ok bool) {
 	return start, end, true
 }
 
-// rtcpIn notes the sender report in an RTCP packet from the leg, for the
-// LSR and DLSR of our next receiver report.
-func (d *bridgeDir) rtcpIn(pkt []byte, src netip.AddrPort, now time.Time) {
-	if !d.in.cfg.RTCPMux || src != d.latch.Remote() || len(pkt) < 16 || pkt[0]>>6 != 2 {
-		d.c.droppedInvalid++
-		return
-	}
-	d.c.rtcpReceived++
-	if pkt[1] == 200 { // SR: NTP timestamp at bytes 8–15
-		d.lastSR = MiddleNTP(binary.BigEndian.Uint64(pkt[8:]))
-		d.lastSRAt = now
-	}
-}
-
-// sendReport sends a receiver report about the leg's stream to the leg. It
-// allocates, once per RTCPInterval.
-func (d *bridgeDir) sendReport(now time.Time) {
-	d.mu.Lock()
-	d.nextRR = now.Add(d.interval)
-	if !d.started {
-		d.mu.Unlock()
-		return
-	}
-	var since time.Duration
-	if d.lastSR != 0 {
-		since = now.Sub(d.lastSRAt)
-	}
-	rr := rtcp.ReceiverReport{
-		SSRC:    d.inSSRC0,
-		Reports: []rtcp.ReceptionReport{d.stats.Report().ReceptionReport(d.inSSRC, d.lastSR, since)},
-	}
-	remote := d.latch.Remote()
-	d.mu.Unlock()
-
-	conn := d.in.cfg.Conn
-	switch {
-	case d.in.cfg.RTCPMux:
-	case d.in.cfg.RTCP != nil:
-		conn = d.in.cfg.RTCP
-		if d.in.cfg.RTCPRemote.IsValid() {
-			remote = d.in.cfg.RTCPRemote
-		} else {
-			remote = netip.AddrPortFrom(remote.Addr(), remote.Port()+1)
-		}
-	default:
-		return
-	}
-	b, err := rr.Marshal()
-	if err == nil {
-		_, err = conn.WriteToUDPAddrPort(b, remote)
-	}
-	if err != nil {
-		d.log.Warn("bridge: RTCP report", "to", remote, "err", err)
-		return
-	}
-	d.mu.Lock()
-	d.c.rtcpSent++
-	d.mu.Unlock()
-}
-
 func (d *bridgeDir) snapshot() BridgeLegStats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -577,10 +611,14 @@ func (d *bridgeDir) snapshot() BridgeLegStats {
 		Remote:         d.latch.Remote(),
 		Latched:        d.latch.Latched(),
 		Relayed:        d.c.relayed,
+		Held:           d.c.held,
 		DroppedLatch:   d.c.droppedLatch,
 		DroppedInvalid: d.c.droppedInvalid,
 		SendErrors:     d.c.sendErrors,
 		RTCPSent:       d.c.rtcpSent,
 		RTCPReceived:   d.c.rtcpReceived,
+		Peer:           d.rtcp.peer,
+		PeerSender:     d.rtcp.peerSR,
+		RTT:            d.rtcp.rtt,
 	}
 }

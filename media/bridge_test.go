@@ -391,7 +391,13 @@ func TestBridgeRTCP(t *testing.T) {
 				rr.Reports[0].LastSenderReport = MiddleNTP(sr)
 				rr.Reports[0].Delay = 1500 * 65536 / 1000
 			}
-			if diff := cmp.Diff(want, pkts, cmpopts.IgnoreFields(rtcp.ReceptionReport{}, "Jitter"), cmpopts.EquateEmpty()); diff != "" {
+			if len(pkts) != 2 {
+				t.Fatalf("compound report of %d packets, want RR and SDES", len(pkts))
+			}
+			if sdes, ok := pkts[1].(*rtcp.SourceDescription); !ok || len(sdes.Chunks) != 1 || sdes.Chunks[0].Source != 0xA {
+				t.Errorf("second packet %v, want SDES of SSRC 0xa", pkts[1])
+			}
+			if diff := cmp.Diff(want, pkts[:1], cmpopts.IgnoreFields(rtcp.ReceptionReport{}, "Jitter"), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("receiver report (-want +got):\n%s", diff)
 			}
 			// The bridge counts the report after sending it: wait for

@@ -19,8 +19,10 @@
 //     RFC 4733 key presses.
 //   - Bridge relays RTP between the two legs of a B2BUA call without
 //     decoding (transcoding µ-law↔A-law in place when the legs differ),
-//     keeping each far end's view of the stream continuous and reporting
-//     its own loss in RTCP.
+//     keeping each far end's view of the stream continuous, also across a
+//     re-INVITE (Bridge.Update: new address, codec, hold), and keeping an
+//     RTCP session with each leg (SR or RR out, the peer's SR/RR in, on
+//     the RTP port with rtcp-mux or on the RTCP port).
 //   - Signal processing: an adaptive JitterBuffer with loss concealment
 //     and a fax mode that never stretches time; RFC 4733 DTMF
 //     (DTMFSender, DTMFReceiver) and in-band detection (DTMFDetector,

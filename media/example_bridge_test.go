@@ -73,3 +73,67 @@ func ExampleBridge() {
 	// PT 8 marker false SSRC 0x7e1e seq +1 ts +160 payload d5 d5 2a aa
 	// PT 8 marker true SSRC 0x7e1e seq +2 ts +320 payload d5 d5 2a aa
 }
+
+// A re-INVITE from the trunk (leg B) switches it from PCMA to PCMU in the
+// middle of the call: Update changes the leg in place, so the trunk's
+// stream goes on with the next sequence number, now untranscoded, with
+// the marker bit on the first packet in the new format.
+func ExampleBridge_Update() {
+	listen := func() *net.UDPConn {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			panic(err)
+		}
+		return c
+	}
+	phone, trunk := listen(), listen()
+	legA, legB := listen(), listen()
+	for _, c := range []*net.UDPConn{phone, trunk, legA, legB} {
+		defer c.Close()
+	}
+	trunkAddr := trunk.LocalAddr().(*net.UDPAddr).AddrPort()
+	br, err := media.StartBridge(context.Background(),
+		media.BridgeLeg{Conn: legA, Remote: phone.LocalAddr().(*net.UDPAddr).AddrPort(), Codec: media.CodecPCMU},
+		media.BridgeLeg{Conn: legB, Remote: trunkAddr, Codec: media.CodecPCMA},
+		media.BridgeConfig{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer br.Close()
+
+	var firstSeq uint16
+	for i := range 3 {
+		if i == 2 { // the trunk's re-INVITE settled PCMU
+			if err := br.Update(media.BridgeB, media.BridgeMedia{Remote: trunkAddr, Codec: media.CodecPCMU}); err != nil {
+				fmt.Println(err)
+				return
+			}
+		}
+		pkt := make([]byte, 12+2)
+		pkt[0] = 0x80 // version 2, PT 0 (PCMU)
+		binary.BigEndian.PutUint16(pkt[2:], uint16(100+i))
+		binary.BigEndian.PutUint32(pkt[4:], uint32(i)*160)
+		binary.BigEndian.PutUint32(pkt[8:], 0x1111)
+		copy(pkt[12:], []byte{0xFF, 0x00})
+		phone.WriteTo(pkt, legA.LocalAddr())
+
+		buf := make([]byte, 1500)
+		trunk.SetReadDeadline(time.Now().Add(2 * time.Second))
+		n, _, err := trunk.ReadFrom(buf)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		got := buf[:n]
+		seq := binary.BigEndian.Uint16(got[2:])
+		if i == 0 {
+			firstSeq = seq
+		}
+		fmt.Printf("PT %d marker %v seq +%d payload % x\n", got[1]&0x7F, got[1]&0x80 != 0, seq-firstSeq, got[12:])
+	}
+	// Output:
+	// PT 8 marker true seq +0 payload d5 2a
+	// PT 8 marker false seq +1 payload d5 2a
+	// PT 0 marker true seq +2 payload ff 00
+}

@@ -42,7 +42,8 @@ var _ Authenticator = (*DigestAuth)(nil)
 // Credentials looks up a user's secret as HA1 = H(user:realm:password) in
 // lower-case hex for the algorithm alg. DigestAuth calls it on every
 // authenticated request and caches nothing, so a user added or changed by
-// another process takes effect at the next request. It returns an error
+// another process takes effect at the next request (wrap it with
+// CacheCredentials to read a store less often). It returns an error
 // wrapping ErrUnknownUser for a user it does not know. Implementations must
 // be safe for concurrent use.
 type Credentials interface {

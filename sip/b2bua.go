@@ -47,8 +47,9 @@ type Config struct {
 	// RTPAddr is the IP the RTP sockets bind to and the SDP names; the
 	// zero value means Addr's IP.
 	RTPAddr netip.Addr
-	// RTPPortMin and RTPPortMax bound the RTP ports (inclusive; even ports
-	// are used). Both zero lets the system pick.
+	// RTPPortMin and RTPPortMax bound the RTP ports (inclusive): RTP on
+	// an even port, RTCP on the odd one above it. Both zero lets the
+	// system pick.
 	RTPPortMin, RTPPortMax int
 	// Latch configures symmetric-RTP latching on both legs.
 	Latch media.LatchConfig
@@ -252,27 +253,49 @@ func (b *B2BUA) emit(e CallEvent) {
 	}
 }
 
-// listenRTP binds an RTP socket on the configured range.
-func (b *B2BUA) listenRTP() (*net.UDPConn, error) {
+// listenRTP binds an RTP socket on an even port of the configured range
+// and the RTCP socket on the port above it (RFC 3550 section 11), where
+// phones that do not multiplex send their reports.
+func (b *B2BUA) listenRTP() (rtp, rtcp *net.UDPConn, err error) {
+	bind := func(p int) (*net.UDPConn, error) {
+		return net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(b.rtpIP, uint16(p))))
+	}
 	if b.pmin == 0 {
-		return net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(b.rtpIP, 0)))
+		for range 64 { // half the system's ports are even; the next one is usually free
+			c, err := bind(0)
+			if err != nil {
+				return nil, nil, err
+			}
+			if p := c.LocalAddr().(*net.UDPAddr).Port; p%2 == 0 {
+				if r, err := bind(p + 1); err == nil {
+					return c, r, nil
+				}
+			}
+			c.Close()
+		}
+		return nil, nil, errors.New("sip: no free RTP/RTCP port pair")
 	}
 	lo := b.pmin + b.pmin%2
-	n := (b.pmax-lo)/2 + 1
-	for range n {
+	for range (b.pmax-1-lo)/2 + 1 { // pairs p, p+1 with p+1 ≤ pmax
 		b.mu.Lock()
 		p := b.nextPort + b.nextPort%2
-		if p > b.pmax {
+		if p < lo || p+1 > b.pmax {
 			p = lo
 		}
 		b.nextPort = p + 2
 		b.mu.Unlock()
-		c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(b.rtpIP, uint16(p))))
-		if err == nil {
-			return c, nil
+		c, err := bind(p)
+		if err != nil {
+			continue
 		}
+		r, err := bind(p + 1)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		return c, r, nil
 	}
-	return nil, fmt.Errorf("sip: no free RTP port in %d-%d", b.pmin, b.pmax)
+	return nil, nil, fmt.Errorf("sip: no free RTP/RTCP port pair in %d-%d", b.pmin, b.pmax)
 }
 
 // respond answers tx, logging a failure (the peer will retransmit).

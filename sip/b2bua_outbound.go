@@ -63,6 +63,9 @@ func (c *Call) fromDisplay(t Target) string {
 	if t.Outbound != nil && t.Outbound.FromDisplay != "" {
 		return t.Outbound.FromDisplay
 	}
+	if t.Outbound == nil && t.FromDisplay != "" {
+		return t.FromDisplay
+	}
 	if f := c.Invite.From(); f != nil {
 		return f.DisplayName
 	}

@@ -405,3 +405,34 @@ func ExampleOutbound() {
 	fmt.Println(t.Bindings[0].Contact, t.Outbound.Username)
 	// Output: sip:5551234567@sip.provider.example:5060 trunkuser
 }
+
+// TestB2BUAFromDisplay: a Target's FromDisplay is the name the rung phone
+// sees in From (the callee's own name for the caller, from contacts); the
+// caller's display name is kept when the Target names none.
+func TestB2BUAFromDisplay(t *testing.T) {
+	answer := func(p *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction) { p.answerCall(req, tx) }
+	for _, tt := range []struct{ name, display, want string }{
+		{"contact name", "Dana Okafor", "Dana Okafor"},
+		{"caller's own (none)", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			phone := startFakeProvider(t, answer)
+			p := startPBX(t, Config{Router: RouterFunc(func(_ context.Context, c *Call) (Target, error) {
+				return Target{Bindings: []Binding{{Contact: "sip:102@" + phone.addr.String()}}, FromDisplay: tt.display}, nil
+			})})
+			caller := newPhone(t, 0, 0)
+			call := caller.invite(p.addr, "102", nil)
+			if res := call.wait(); res.StatusCode != 200 {
+				t.Fatalf("caller got %d, want 200", res.StatusCode)
+			}
+			call.bye()
+			invites, _, _ := phone.seen()
+			if len(invites) != 1 {
+				t.Fatalf("phone got %d INVITEs, want 1", len(invites))
+			}
+			if got := invites[0].From().DisplayName; got != tt.want {
+				t.Errorf("From display name %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

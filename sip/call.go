@@ -42,6 +42,11 @@ type Target struct {
 	// provider (a trunk): the INVITEs present the trunk's identity and
 	// answer the provider's digest challenges. Nil for calls to phones.
 	Outbound *Outbound
+	// FromDisplay, when set, is the caller's display name shown to the
+	// phones this Target rings (e.g. the name the callee gave the caller's
+	// number in their contacts); empty keeps the caller's own. Outbound
+	// targets use Outbound.FromDisplay instead.
+	FromDisplay string
 	// App, when set, makes the PBX answer the call itself (200 OK with its
 	// own SDP) and run App on the caller's media: voicemail, a feature-code
 	// confirmation, an announcement, an auto attendant. Bindings, RingFor
@@ -287,6 +292,7 @@ type Call struct {
 	sessTimer       *ownedTimer
 	a, winner       *leg
 	rtpA, rtpB      *net.UDPConn
+	rtcpA, rtcpB    *net.UDPConn // RTP port + 1, for peers without rtcp-mux
 	localA, localB  Local
 	negA, negB      Negotiated
 	answerA         *SessionDescription
@@ -300,17 +306,18 @@ type Call struct {
 // offer. It returns nil and the status to answer with when it cannot.
 func (b *B2BUA) newCall(req *gosip.Request, tx gosip.ServerTransaction, caller string, offer *SessionDescription) (*Call, int) {
 	c := &Call{ID: req.CallID().Value(), From: caller, To: req.Recipient.User, Invite: req, b: b, tx: tx}
-	rtp, err := b.listenRTP()
+	rtp, rtcp, err := b.listenRTP()
 	if err != nil {
 		b.log.Warn("sip: no RTP port for a call", "call", c.ID, "err", err)
 		return nil, 503
 	}
-	c.rtpA = rtp
+	c.rtpA, c.rtcpA = rtp, rtcp
 	c.localA = Local{Addr: udpAddr(rtp, b.rtpIP), Origin: Origin{Username: "-", SessionID: rand.Uint64() >> 2, Version: 1},
 		Codecs: b.codecs, EventPT: 101, Ptime: 20}
 	c.answerA, c.negA, err = c.localA.Answer(offer)
 	if err != nil {
 		rtp.Close()
+		rtcp.Close()
 		b.log.Info("sip: caller's offer refused", "call", c.ID, "err", err)
 		return nil, 488
 	}
@@ -437,7 +444,7 @@ func (c *Call) release() {
 	if app != nil {
 		app.s.Close()
 	}
-	for _, conn := range []*net.UDPConn{c.rtpA, c.rtpB} {
+	for _, conn := range []*net.UDPConn{c.rtpA, c.rtpB, c.rtcpA, c.rtcpB} {
 		if conn != nil {
 			conn.Close()
 		}
@@ -515,24 +522,43 @@ func (c *Call) sessionHeaders(res *gosip.Response) {
 	}
 }
 
-// startBridge (re)starts relaying between the legs with what was
-// negotiated. Called with c.mu held.
+// startBridge starts relaying between the legs with what was negotiated,
+// or, when the bridge runs, changes its legs in place (a re-INVITE), so
+// that each phone's stream, latch and statistics go on. Called with c.mu
+// held.
 func (c *Call) startBridge() error {
 	if c.bridge != nil {
-		c.bridge.Close()
-		c.bridge = nil
+		if err := c.bridge.Update(media.BridgeA, bridgeMedia(c.negA)); err != nil {
+			return err
+		}
+		return c.bridge.Update(media.BridgeB, bridgeMedia(c.negB))
 	}
-	legOf := func(conn *net.UDPConn, n Negotiated, ssrc uint32) media.BridgeLeg {
-		return media.BridgeLeg{Conn: conn, Remote: n.Remote, Codec: n.Codec, EventPT: n.EventPT, SSRC: ssrc,
-			Latch: c.b.latch, RTCPMux: n.RTCPMux}
+	legOf := func(conn, rtcp *net.UDPConn, n Negotiated, l Local, ssrc uint32) media.BridgeLeg {
+		m := bridgeMedia(n)
+		return media.BridgeLeg{Conn: conn, Remote: m.Remote, Codec: m.Codec, EventPT: m.EventPT, Direction: m.Direction,
+			SSRC: ssrc, Latch: c.b.latch, RTCPMux: n.RTCPMux && l.RTCPMux, RTCP: rtcp}
 	}
-	br, err := media.StartBridge(c.b.ctx, legOf(c.rtpA, c.negA, c.ssrcA), legOf(c.rtpB, c.negB, c.ssrcB),
-		media.BridgeConfig{Logger: c.b.log, Now: c.b.now})
+	br, err := media.StartBridge(c.b.ctx, legOf(c.rtpA, c.rtcpA, c.negA, c.localA, c.ssrcA),
+		legOf(c.rtpB, c.rtcpB, c.negB, c.localB, c.ssrcB), media.BridgeConfig{Logger: c.b.log, Now: c.b.now})
 	if err != nil {
 		return err
 	}
 	c.bridge = br
 	return nil
+}
+
+// bridgeMedia is a leg's negotiation as the bridge takes it.
+func bridgeMedia(n Negotiated) media.BridgeMedia {
+	dir := media.DirectionSendRecv
+	switch n.Direction {
+	case DirectionSendOnly:
+		dir = media.DirectionSendOnly
+	case DirectionRecvOnly:
+		dir = media.DirectionRecvOnly
+	case DirectionInactive:
+		dir = media.DirectionInactive
+	}
+	return media.BridgeMedia{Remote: n.Remote, Codec: n.Codec, EventPT: n.EventPT, Direction: dir}
 }
 
 // BridgeStats returns the call's media statistics (A is the caller's

@@ -33,13 +33,13 @@ func (c *Call) attempt(t Target) Attempt {
 		ringFor = b.ring
 	}
 	if c.rtpB == nil {
-		conn, err := b.listenRTP()
+		conn, rtcp, err := b.listenRTP()
 		if err != nil {
 			b.log.Warn("sip: no RTP port for a call", "call", c.ID, "err", err)
 			return att
 		}
 		c.mu.Lock()
-		c.rtpB = conn
+		c.rtpB, c.rtcpB = conn, rtcp
 		c.mu.Unlock()
 	}
 	codecs := []media.Codec{c.negA.Codec} // the caller's first, to avoid transcoding

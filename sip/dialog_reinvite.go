@@ -26,7 +26,8 @@ func (c *Call) sides(l *leg) (me, other side) {
 // onReInvite handles an INVITE inside a dialog: hold, unhold, a media
 // change or a session refresh. The offer is relayed to the other leg with
 // our address in it; the other side's answer decides the direction we
-// answer with, and the bridge is restarted with what changed.
+// answer with, and the bridge's legs are updated in place with what
+// changed, so neither phone sees its stream restart.
 func (b *B2BUA) onReInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	d, ok := b.dialog(req)
 	if !ok {
@@ -138,7 +139,7 @@ func (b *B2BUA) onReInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	keepRemote(me.neg, mn)
 	keepRemote(other.neg, on)
 	if err := c.startBridge(); err != nil {
-		b.log.Warn("sip: bridge restart after re-INVITE", "call", c.ID, "err", err)
+		b.log.Warn("sip: bridge update after re-INVITE", "call", c.ID, "err", err)
 	}
 	if l == c.a {
 		c.answerA = ans

@@ -16,33 +16,93 @@ func (s *SQLite) AddRecord(ctx context.Context, r calllog.Record) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	disp, _ := r.Disposition.MarshalText()
-	dir, _ := r.Direction.MarshalText()
-	typ, _ := r.Type.MarshalText()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.StmtContext(ctx, s.addCall).ExecContext(ctx,
-			r.ID, r.From, r.FromName, r.To, r.ToName, ns(r.Start), ns(r.Answer), ns(r.End),
-			string(disp), string(dir), string(typ), r.Trunk)
-		if isConstraint(err) {
-			return fmt.Errorf("record %q: %w", r.ID, calllog.ErrExists)
+		return newRecordWriter(ctx, s, tx).add(r)
+	})
+}
+
+// AddRecords stores rs in one transaction, so that one commit (one fsync
+// with synchronous=FULL) serves them all: the call-log writer of a busy
+// server uses it for the records queued while the previous commit ran. A
+// record that cannot be stored (invalid, or [calllog.ErrExists]) is left
+// out and its error returned, joined with the others' and naming the
+// record's ID; the others are stored. When AddRecords returns, what it
+// stored is durable. An error of the transaction itself (begin, commit)
+// stores nothing.
+func (s *SQLite) AddRecords(ctx context.Context, rs []calllog.Record) error {
+	var bad []error
+	ok := make([]calllog.Record, 0, len(rs))
+	for _, r := range rs {
+		if err := r.Validate(); err != nil {
+			bad = append(bad, fmt.Errorf("record %q: %w", r.ID, err))
+			continue
 		}
-		if err != nil {
-			return fmt.Errorf("store: add call record: %w", err)
-		}
-		for i, p := range r.Parties {
-			if _, err := tx.StmtContext(ctx, s.addCallParty).ExecContext(ctx,
-				r.ID, i, p.Extension, p.Role.String(), ns(r.Start)); err != nil {
-				return fmt.Errorf("store: add call record party: %w", err)
+		ok = append(ok, r)
+	}
+	if len(ok) == 0 {
+		return errors.Join(bad...)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		w := newRecordWriter(ctx, s, tx)
+		for _, r := range ok {
+			// A savepoint per record: one that fails (a duplicate ID)
+			// is undone alone, and the rest still commit.
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT rec"); err != nil {
+				return fmt.Errorf("store: savepoint: %w", err)
 			}
-		}
-		for i, e := range r.Events {
-			if _, err := tx.StmtContext(ctx, s.addCallEv).ExecContext(ctx,
-				r.ID, i, ns(e.At), string(e.Kind), e.Detail); err != nil {
-				return fmt.Errorf("store: add call record event: %w", err)
+			if err := w.add(r); err != nil {
+				bad = append(bad, err)
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO rec"); err != nil {
+					return fmt.Errorf("store: rollback to savepoint: %w", err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE rec"); err != nil {
+				return fmt.Errorf("store: release savepoint: %w", err)
 			}
 		}
 		return nil
 	})
+	return errors.Join(append(bad, err)...)
+}
+
+// recordWriter inserts call records in one transaction, with the
+// transaction's statements bound once.
+type recordWriter struct {
+	ctx                context.Context
+	call, party, event *sql.Stmt
+}
+
+func newRecordWriter(ctx context.Context, s *SQLite, tx *sql.Tx) recordWriter {
+	return recordWriter{ctx: ctx, call: tx.StmtContext(ctx, s.addCall),
+		party: tx.StmtContext(ctx, s.addCallParty), event: tx.StmtContext(ctx, s.addCallEv)}
+}
+
+// add inserts r, which is valid.
+func (w recordWriter) add(r calllog.Record) error {
+	ctx := w.ctx
+	disp, _ := r.Disposition.MarshalText()
+	dir, _ := r.Direction.MarshalText()
+	typ, _ := r.Type.MarshalText()
+	_, err := w.call.ExecContext(ctx,
+		r.ID, r.From, r.FromName, r.To, r.ToName, ns(r.Start), ns(r.Answer), ns(r.End),
+		string(disp), string(dir), string(typ), r.Trunk)
+	if isConstraint(err) {
+		return fmt.Errorf("record %q: %w", r.ID, calllog.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("store: add call record %q: %w", r.ID, err)
+	}
+	for i, p := range r.Parties {
+		if _, err := w.party.ExecContext(ctx, r.ID, i, p.Extension, p.Role.String(), ns(r.Start)); err != nil {
+			return fmt.Errorf("store: add call record %q party: %w", r.ID, err)
+		}
+	}
+	for i, e := range r.Events {
+		if _, err := w.event.ExecContext(ctx, r.ID, i, ns(e.At), string(e.Kind), e.Detail); err != nil {
+			return fmt.Errorf("store: add call record %q event: %w", r.ID, err)
+		}
+	}
+	return nil
 }
 
 const callCols = `c.id, c.from_number, c.from_name, c.to_number, c.to_name, c.start_ns, c.answer_ns, c.end_ns,

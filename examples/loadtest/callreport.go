@@ -14,7 +14,7 @@ import (
 )
 
 // callsMain runs -what calls and -what media and prints their figures.
-func callsMain(ctx context.Context, o options, pbx, dir string, stdout, stderr io.Writer) error {
+func callsMain(ctx context.Context, o options, dir string, stdout, stderr io.Writer) error {
 	reg := filepath.Join(dir, "register.xml")
 	if err := os.WriteFile(reg, registerScenario, 0o600); err != nil {
 		return err
@@ -53,16 +53,19 @@ func callsMain(ctx context.Context, o options, pbx, dir string, stdout, stderr i
 	var rs []callResult
 	for run := 1; run <= o.Runs; run++ {
 		for _, p := range plans {
-			p.SippCore, p.Dir, p.Tick = o.SippCore, dir, tick
-			p.Timeout = 3*o.Duration + 3*p.Hold + 30*time.Second
-			r, err := callRun(ctx, pbx, p, run, sc, o.SrvCore)
-			if err != nil {
-				return fmt.Errorf("run %d %s at %g calls/s: %w", run, p.Mode, p.Rate, err)
+			for _, b := range o.PBX {
+				p.SippCore, p.Dir, p.Tick = o.SippCore, dir, tick
+				p.Timeout = 3*o.Duration + 3*p.Hold + 30*time.Second
+				p.PBX = b
+				r, err := callRun(ctx, p, run, sc, o.SrvCore)
+				if err != nil {
+					return fmt.Errorf("run %d %s %s at %g calls/s: %w", run, b.Label, p.Mode, p.Rate, err)
+				}
+				fmt.Fprintf(stderr, "run %d %s %s %.1f/s: %.1f µs/call, %d ok, %d failed, %d retrans, PSS +%.1f MB\n",
+					run, b.Label, p.Mode, p.Rate, r.PerCall(), r.Stats.Successful, r.Stats.Failed, r.Stats.Retransmissions,
+					float64(r.PssPeak-r.PssBefore)/(1<<20))
+				rs = append(rs, r)
 			}
-			fmt.Fprintf(stderr, "run %d %s %.1f/s: %.1f µs/call, %d ok, %d failed, %d retrans, PSS +%.1f MB\n",
-				run, p.Mode, p.Rate, r.PerCall(), r.Stats.Successful, r.Stats.Failed, r.Stats.Retransmissions,
-				float64(r.PssPeak-r.PssBefore)/(1<<20))
-			rs = append(rs, r)
 		}
 	}
 	fmt.Fprintf(stdout, "\nCalls through examples/pbx over UDP on 127.x.y.z: sipp on core %d, PBX on core %d, %d run(s) alternating.\n",
@@ -76,6 +79,7 @@ func callsMain(ctx context.Context, o options, pbx, dir string, stdout, stderr i
 
 // callSummary is the medians of the runs of one plan.
 type callSummary struct {
+	PBX           string // the binary's label
 	Mode          string
 	Rate          float64
 	Hold          time.Duration
@@ -99,13 +103,14 @@ type callSummary struct {
 // summarizeCalls takes the medians of each plan's runs, in plan order.
 func summarizeCalls(rs []callResult) []callSummary {
 	type key struct {
+		pbx  string
 		mode string
 		rate float64
 	}
 	var order []key
 	by := map[key][]callResult{}
 	for _, r := range rs {
-		k := key{r.Plan.Mode, r.Plan.Rate}
+		k := key{r.Plan.PBX.Label, r.Plan.Mode, r.Plan.Rate}
 		if _, ok := by[k]; !ok {
 			order = append(order, k)
 		}
@@ -123,7 +128,7 @@ func summarizeCalls(rs []callResult) []callSummary {
 		}
 		p := runs[0].Plan
 		out = append(out, callSummary{
-			Mode: k.mode, Rate: k.rate, Hold: p.Hold, Pairs: p.Pairs, Runs: len(runs), Count: p.Count,
+			PBX: k.pbx, Mode: k.mode, Rate: k.rate, Hold: p.Hold, Pairs: p.Pairs, Runs: len(runs), Count: p.Count,
 			PerCall:       pick(callResult.PerCall),
 			PerCallSecond: pick(callResult.PerCallSecond),
 			MBPerRate:     pick(callResult.MBPerCallRate),
@@ -143,11 +148,11 @@ func summarizeCalls(rs []callResult) []callSummary {
 // printCallRuns writes one line per run.
 func printCallRuns(w io.Writer, rs []callResult) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "run\tmode\tcalls/s\thold\tpairs\tok\tfailed\tretrans\tµs CPU/call\tµs CPU/call-s\tsteady core %\tPSS idle MB\tpeak MB\tMB per call/s\tsipp core %\trelayed pkts\tloss %\tjitter ms med/max\tbridge RR calls\tbridge lost\tbridge jitter ms med/max\t")
+	fmt.Fprintln(tw, "run\tpbx\tmode\tcalls/s\thold\tpairs\tok\tfailed\tretrans\tµs CPU/call\tµs CPU/call-s\tsteady core %\tPSS idle MB\tpeak MB\tMB per call/s\tsipp core %\trelayed pkts\tloss %\tjitter ms med/max\tbridge RR calls\tbridge lost\tbridge jitter ms med/max\t")
 	for _, r := range rs {
 		m := r.Media
-		fmt.Fprintf(tw, "%d\t%s\t%.1f\t%s\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.3f\t%.0f\t%d\t%.3f\t%.2f/%.2f\t%d\t%d\t%.2f/%.2f\t\n",
-			r.Run, r.Plan.Mode, r.Plan.Rate, r.Plan.Hold, r.Plan.Pairs, r.Stats.Successful, r.Stats.Failed, r.Stats.Retransmissions,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%s\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.3f\t%.0f\t%d\t%.3f\t%.2f/%.2f\t%d\t%d\t%.2f/%.2f\t\n",
+			r.Run, r.Plan.PBX.Label, r.Plan.Mode, r.Plan.Rate, r.Plan.Hold, r.Plan.Pairs, r.Stats.Successful, r.Stats.Failed, r.Stats.Retransmissions,
 			r.PerCall(), r.PerCallSecond(), 100*r.SteadyCPU,
 			float64(r.PssBefore)/(1<<20), float64(r.PssPeak)/(1<<20), r.MBPerCallRate(),
 			100*r.SippCPU.Seconds()/r.Wall.Seconds(),
@@ -167,22 +172,22 @@ func printCallSummary(w io.Writer, ss []callSummary) {
 		}
 	}
 	if len(calls) > 0 {
-		fmt.Fprintln(w, "| calls/s offered | hold | runs | calls per run | µs PBX CPU per call (median) | PBX core % (steady) | PSS growth per call/s, MB | peak PSS, MB | failed | retransmissions |")
-		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(w, "| pbx | calls/s offered | hold | runs | calls per run | µs PBX CPU per call (median) | PBX core % (steady) | PSS growth per call/s, MB | peak PSS, MB | failed | retransmissions |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 		for _, s := range calls {
-			fmt.Fprintf(w, "| %.0f | %s | %d | %d | %.0f | %.0f | %.3f | %.1f | %.0f | %.0f |\n",
-				s.Rate, s.Hold, s.Runs, s.Count, s.PerCall, 100*s.SteadyCore, s.MBPerRate, s.PeakMB, s.Failed, s.Retrans)
+			fmt.Fprintf(w, "| %s | %.0f | %s | %d | %d | %.0f | %.0f | %.3f | %.1f | %.0f | %.0f |\n",
+				s.PBX, s.Rate, s.Hold, s.Runs, s.Count, s.PerCall, 100*s.SteadyCore, s.MBPerRate, s.PeakMB, s.Failed, s.Retrans)
 		}
 	}
 	if len(media) > 0 {
 		if len(calls) > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintln(w, "| calls up | calls/s | hold | runs | µs PBX CPU per call-second (median) | PBX core % (steady) | PSS growth per call/s, MB | loss caller→callee % | jitter at callee, ms (median call) | bridge's RTCP jitter of callee leg, ms | failed |")
-		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(w, "| pbx | calls up | calls/s | hold | runs | µs PBX CPU per call-second (median) | PBX core % (steady) | PSS growth per call/s, MB | loss caller→callee % | jitter at callee, ms (median call) | bridge's RTCP jitter of callee leg, ms | failed |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
 		for _, s := range media {
-			fmt.Fprintf(w, "| %.0f | %.1f | %s | %d | %.0f | %.0f | %.3f | %.3f | %.2f | %.2f | %.0f |\n",
-				s.Rate*s.Hold.Seconds(), s.Rate, s.Hold, s.Runs, s.PerCallSecond, 100*s.SteadyCore, s.MBPerRate,
+			fmt.Fprintf(w, "| %s | %.0f | %.1f | %s | %d | %.0f | %.0f | %.3f | %.3f | %.2f | %.2f | %.0f |\n",
+				s.PBX, s.Rate*s.Hold.Seconds(), s.Rate, s.Hold, s.Runs, s.PerCallSecond, 100*s.SteadyCore, s.MBPerRate,
 				s.LossPct, s.JitterMed, s.BridgeJitMed, s.Failed)
 		}
 	}

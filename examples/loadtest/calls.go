@@ -38,6 +38,7 @@ type callPlan struct {
 	Timeout  time.Duration // the most the callers may take
 	Tick     time.Duration
 	PCAP     string // the RTP the caller plays, for media
+	PBX      pbxBinary
 }
 
 // Concurrency is the calls up at once in the steady state: rate × hold.
@@ -100,9 +101,9 @@ type callScenarios struct {
 	Call     []byte // the caller, with the RTP player between markers
 }
 
-func callRun(ctx context.Context, pbx string, p callPlan, run int, sc callScenarios, srvCore int) (callResult, error) {
+func callRun(ctx context.Context, p callPlan, run int, sc callScenarios, srvCore int) (callResult, error) {
 	r := callResult{Plan: p, Run: run}
-	runDir := filepath.Join(p.Dir, fmt.Sprintf("%s-%g-%d", p.Mode, p.Rate, run))
+	runDir := filepath.Join(p.Dir, fmt.Sprintf("%s-%s-%g-%d", p.PBX.Label, p.Mode, p.Rate, run))
 	if err := os.MkdirAll(runDir, 0o700); err != nil {
 		return r, err
 	}
@@ -112,7 +113,7 @@ func callRun(ctx context.Context, pbx string, p callPlan, run int, sc callScenar
 	if err := createPBXUsers(ctx, data, users); err != nil {
 		return r, err
 	}
-	s, err := startPBX(ctx, pbx, data, srvCore)
+	s, err := startPBX(ctx, p.PBX.Label, p.PBX.Path, data, srvCore)
 	if err != nil {
 		return r, err
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestPairsFor(t *testing.T) {
@@ -59,5 +61,24 @@ func TestCallResultFigures(t *testing.T) {
 	}
 	if got := r.MBPerCallRate(); got != 0.5 {
 		t.Errorf("MBPerCallRate = %v, want 0.5 MB", got)
+	}
+}
+
+func TestParsePBX(t *testing.T) {
+	got, err := parsePBX("A=/tmp/a, B=/tmp/b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []pbxBinary{{"A", "/tmp/a"}, {"B", "/tmp/b"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("parsePBX mismatch (-want +got):\n%s", diff)
+	}
+	for _, bad := range []string{"A", "=x", "A=", "A=x,A=y"} {
+		if _, err := parsePBX(bad); err == nil {
+			t.Errorf("parsePBX(%q) accepted", bad)
+		}
+	}
+	if got, err := parsePBX(""); err != nil || got != nil {
+		t.Errorf("parsePBX(\"\") = %v, %v; want nothing (build this tree's)", got, err)
 	}
 }

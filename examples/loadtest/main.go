@@ -3,6 +3,7 @@
 //
 //	go run ./examples/loadtest [-what register|calls|media|all] [-rate 200] [-duration 20s] [-runs 3] [-cores 0,1]
 //	    [-call-rates 100,200] [-hold 1s] [-concurrent 200] [-media-hold 7s] [-pairs 0]
+//	    [-pbx A=path/to/pbx,B=path/to/other]
 //
 // It builds examples/pbx, creates -users extensions with known passwords
 // in a temporary data directory (through the account and store packages,
@@ -33,6 +34,11 @@
 // back through the bridge, and reads the bridge's RTCP reports. The PBX's
 // CPU per call-second and the relayed stream's loss and jitter are the
 // figures.
+//
+// -pbx names prebuilt PBX binaries, LABEL=PATH, comma-separated, instead
+// of building this tree's: runs then alternate between them (A, B, A, B,
+// …) in the same period, and each is summed up apart, so that a change is
+// measured against what it changes under the same machine load.
 //
 // The PBX drops datagrams past 100 a second from one source address, so
 // the callers and callees are spread over addresses 127.x.y.z, at most 16
@@ -104,6 +110,32 @@ type options struct {
 	Concurrent int           // calls up at once, -what media
 	MediaHold  time.Duration // call length, -what media
 	Pairs      int           // caller/callee addresses; 0 picks
+
+	PBX []pbxBinary // -pbx; empty: build this tree's
+}
+
+// pbxBinary is one PBX build under test.
+type pbxBinary struct {
+	Label string // as printed in the results
+	Path  string
+}
+
+// parsePBX reads -pbx: LABEL=PATH, comma-separated.
+func parsePBX(s string) ([]pbxBinary, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var bs []pbxBinary
+	seen := map[string]bool{}
+	for _, f := range strings.Split(s, ",") {
+		label, path, ok := strings.Cut(strings.TrimSpace(f), "=")
+		if !ok || label == "" || path == "" || seen[label] {
+			return nil, fmt.Errorf("-pbx %q: want LABEL=PATH, comma-separated, labels distinct", s)
+		}
+		seen[label] = true
+		bs = append(bs, pbxBinary{Label: label, Path: path})
+	}
+	return bs, nil
 }
 
 // parseOptions reads the command line.
@@ -124,6 +156,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.Concurrent, "concurrent", 200, "calls up at once in -what media")
 	fs.DurationVar(&o.MediaHold, "media-hold", 7*time.Second, "how long each call lasts in -what media (the RTP played lasts 7 s)")
 	fs.IntVar(&o.Pairs, "pairs", 0, "caller/callee sipp pairs, each on its own loopback address; 0: one per 16 calls/s")
+	pbxFlag := fs.String("pbx", "", "prebuilt PBX binaries to compare, LABEL=PATH,LABEL=PATH (runs alternate); empty: build this tree's")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return o, err
@@ -132,6 +165,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("unexpected arguments %q", pos)
 	}
 	if o.CallRates, err = parseRates(*callRates); err != nil {
+		return o, err
+	}
+	if o.PBX, err = parsePBX(*pbxFlag); err != nil {
 		return o, err
 	}
 	a, b, ok := strings.Cut(*cores, ",")
@@ -188,13 +224,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(dir)
 	}
 
-	fmt.Fprintln(stderr, "building examples/pbx")
-	pbx := filepath.Join(dir, "pbx")
-	if err := buildPBX(ctx, pbx); err != nil {
-		return err
+	if len(o.PBX) == 0 {
+		fmt.Fprintln(stderr, "building examples/pbx")
+		pbx := filepath.Join(dir, "pbx")
+		if err := buildPBX(ctx, pbx); err != nil {
+			return err
+		}
+		o.PBX = []pbxBinary{{Label: "telekit", Path: pbx}}
 	}
 	if o.What == "calls" || o.What == "media" || o.What == "all" {
-		if err := callsMain(ctx, o, pbx, dir, stdout, stderr); err != nil {
+		if err := callsMain(ctx, o, dir, stdout, stderr); err != nil {
 			return err
 		}
 		if o.What != "all" {
@@ -233,14 +272,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var rs []result
 	for run := 1; run <= o.Runs; run++ {
-		r, err := registerRun(ctx, func(ctx context.Context) (*server, error) {
-			return startPBX(ctx, pbx, data, o.SrvCore)
-		}, scenario, inf, lc, run)
-		if err != nil {
-			return err
+		var r result
+		for _, b := range o.PBX {
+			// One sipp sends every registration from 127.0.0.1, past the
+			// PBX's per-source flood limit (Kamailio has none): lift it.
+			r, err = registerRun(ctx, func(ctx context.Context) (*server, error) {
+				return startPBX(ctx, b.Label, b.Path, data, o.SrvCore, "-flood-limit", "-1")
+			}, scenario, inf, lc, run)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "run %d %s: %.1f µs/registration (%d ok, %d failed)\n", run, b.Label, r.PerOp(), r.Stats.Successful, r.Stats.Failed)
+			rs = append(rs, r)
 		}
-		fmt.Fprintf(stderr, "run %d telekit: %.1f µs/registration (%d ok, %d failed)\n", run, r.PerOp(), r.Stats.Successful, r.Stats.Failed)
-		rs = append(rs, r)
 		if o.Kamailio == "none" {
 			continue
 		}
@@ -268,8 +312,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ss := summarize(rs)
 	printSummary(stdout, ss)
 	fmt.Fprintf(stdout, "\nPer run, µs CPU per registration: %s\n", perRunLine(rs))
-	if len(ss) == 2 && ss[1].PerOp > 0 {
-		fmt.Fprintf(stdout, "telekit / Kamailio CPU per registration (medians): %.2f\n", ss[0].PerOp/ss[1].PerOp)
+	if k := ss[len(ss)-1]; len(ss) >= 2 && k.Server == "kamailio" && k.PerOp > 0 {
+		for _, t := range ss[:len(ss)-1] {
+			fmt.Fprintf(stdout, "%s / Kamailio CPU per registration (medians): %.2f\n", t.Server, t.PerOp/k.PerOp)
+		}
 	}
 	return nil
 }

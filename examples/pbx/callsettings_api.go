@@ -41,16 +41,16 @@ func getCallSettings(ch *callHandling, w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, set)
 }
 
-// fieldError is one wrong field of a refused PUT.
-type fieldError struct {
+// settingsField is one wrong field of a refused PUT.
+type settingsField struct {
 	Field  string `json:"field"`
 	Value  string `json:"value,omitempty"`
 	Reason string `json:"reason"`
 }
 
 type settingsErrorBody struct {
-	Error  string       `json:"error"`
-	Fields []fieldError `json:"fields"`
+	Error  string          `json:"error"`
+	Fields []settingsField `json:"fields"`
 }
 
 func putCallSettings(ch *callHandling, w http.ResponseWriter, r *http.Request) {
@@ -59,7 +59,7 @@ func putCallSettings(ch *callHandling, w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSettingsBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&set); err != nil {
-		writeJSON(w, http.StatusBadRequest, settingsErrorBody{Error: "want the call-handling settings as JSON: " + err.Error(), Fields: []fieldError{}})
+		writeJSON(w, http.StatusBadRequest, settingsErrorBody{Error: "want the call-handling settings as JSON: " + err.Error(), Fields: []settingsField{}})
 		return
 	}
 	if set.Extension == "" {
@@ -68,7 +68,7 @@ func putCallSettings(ch *callHandling, w http.ResponseWriter, r *http.Request) {
 	if set.Extension != ext {
 		// Users change their own settings only; the field cannot move them.
 		writeJSON(w, http.StatusBadRequest, settingsErrorBody{Error: "extension: these are the settings of " + ext,
-			Fields: []fieldError{{Field: "extension", Value: set.Extension, Reason: "must be your own extension " + ext}}})
+			Fields: []settingsField{{Field: "extension", Value: set.Extension, Reason: "must be your own extension " + ext}}})
 		return
 	}
 	ifVersion := int64(-1)
@@ -102,8 +102,8 @@ func putCallSettings(ch *callHandling, w http.ResponseWriter, r *http.Request) {
 }
 
 // fieldErrors lists the *callhandling.SettingsError values joined in err.
-func fieldErrors(err error) []fieldError {
-	out := []fieldError{}
+func fieldErrors(err error) []settingsField {
+	out := []settingsField{}
 	var walk func(error)
 	walk = func(err error) {
 		var se *callhandling.SettingsError
@@ -118,10 +118,10 @@ func fieldErrors(err error) []fieldError {
 			if se.Detail != "" {
 				reason += ": " + se.Detail
 			}
-			out = append(out, fieldError{Field: se.Field, Value: se.Value, Reason: reason})
+			out = append(out, settingsField{Field: se.Field, Value: se.Value, Reason: reason})
 			return
 		}
-		out = append(out, fieldError{Reason: err.Error()})
+		out = append(out, settingsField{Reason: err.Error()})
 	}
 	walk(err)
 	return out

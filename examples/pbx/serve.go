@@ -98,6 +98,7 @@ type server struct {
 	floodLimit int // -flood-limit
 	calllog    *callLogWriter
 	ch         *callHandling // call handling: routing, feature codes, settings
+	contacts   *contactBook  // caller names and the contacts API
 	lamps      *lamps
 	portal     *portal
 	http       *http.Server
@@ -157,7 +158,9 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 		return nil, err
 	}
 	if s.auth, err = sip.NewDigestAuth(sip.AuthConfig{
-		Realm: c.Realm, Credentials: storeCredentials(s.st), Guard: s.guard, Logger: log,
+		// HA1s are cached for 2 s: an extension added by `pbx ext add` works at
+		// once (unknown users are never cached), a changed SIP secret within 2 s.
+		Realm: c.Realm, Credentials: sip.CacheCredentials(storeCredentials(s.st), 2*time.Second, nil), Guard: s.guard, Logger: log,
 	}); err != nil {
 		return nil, err
 	}
@@ -189,6 +192,10 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	// The B2BUA needs the address phones reach us at, so it starts once
 	// the SIP socket is bound, before any request is read.
 
+	if s.contacts, err = newContactBook(ctx, s.st, s.st, log); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.contacts.Close)
 	s.floodLimit = c.FloodLimit
 	if err := s.listenSIP(c.SIPAddr, func(port int) error {
 		return s.startCalls(ctx, advertisedAddr(c.SIPAddr, port), c.RTPPorts)
@@ -207,6 +214,7 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 		return nil, err
 	}
 	s.portal.handleCallSettings(s.ch)
+	s.contacts.mount(s.portal)
 	ln, err := net.Listen("tcp", c.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("serve: -http %s: %w", c.HTTPAddr, err)
