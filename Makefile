@@ -5,7 +5,7 @@ GO ?= go
 
 # Programs the interop tests drive, and the Debian package of each.
 # Format: program:package
-DEB_TOOLS := sox:sox lame:lame ffmpeg:ffmpeg sipp:sip-tester baresip:baresip tiffcp:libtiff-tools
+DEB_TOOLS := sox:sox lame:lame ffmpeg:ffmpeg sipp:sip-tester baresip:baresip tiffcp:libtiff-tools pdftoppm:poppler-utils
 
 .PHONY: test deps vet bench lint fuzz
 

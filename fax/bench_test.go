@@ -2,6 +2,7 @@ package fax
 
 import (
 	"bytes"
+	"image"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -124,4 +125,61 @@ func TestRowsDoNotAllocate(t *testing.T) {
 			t.Errorf("%s: ReadRow allocates %v times a row", c.name, n)
 		}
 	}
+}
+
+// BenchmarkReadTIFF reads a 50-page MMR TIFF-F file of busy A4 fine pages,
+// page by page, row by row: pages per second.
+func BenchmarkReadTIFF(b *testing.B) {
+	rows := a4Fine()
+	doc := make([][][]byte, 50)
+	for i := range doc {
+		doc[i] = rows
+	}
+	var buf bytes.Buffer
+	w, _ := NewTIFFWriter(&buf, TIFFOptions{Coding: MMR})
+	for _, r := range doc {
+		if _, err := w.WritePage(&Page{Width: WidthA4, Resolution: Fine, Rows: MemRows(r)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	w.Close()
+	file := buf.Bytes()
+	row := make([]byte, WidthA4/8)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		tr, err := ReadTIFF(bytes.NewReader(file), int64(len(file)), TIFFLimits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			p, err := tr.NextPage()
+			if err != nil {
+				break
+			}
+			for p.Rows.ReadRow(row) == nil {
+			}
+		}
+	}
+	b.ReportMetric(float64(50*b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkImagePage scales a 2480×3508 greyscale scan (A4 at 300 dpi) to
+// a fine fax page and dithers it: pages per second.
+func BenchmarkImagePage(b *testing.B) {
+	g := image.NewGray(image.Rect(0, 0, 2480, 3508))
+	for i := range g.Pix {
+		g.Pix[i] = uint8(i * 7)
+	}
+	row := make([]byte, WidthA4/8)
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := ImagePage(g, ConvertOptions{Halftone: HalftoneDither})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for p.Rows.ReadRow(row) == nil {
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
 }

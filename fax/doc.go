@@ -14,8 +14,30 @@
 //   - the T.30 protocol engine (with ECM), the T.38 IFP/UDPTL terminal and
 //     the audio modems for fax over G.711.
 //
-// Today only the codec exists. The rest is to come; nothing here reads or
-// writes TIFF, converts documents or speaks T.30 yet.
+// Today the codec, the page model, TIFF-F, conversion, PDF output, cover
+// pages and header lines exist; T.30, T.38 and the modems are to come.
+//
+// # Pages and documents
+//
+// A Page says what is known before its rows are read (Width, Length,
+// Resolution, Size, Coding) and streams its rows through a RowReader, which
+// a *Decoder is. A Document is a sequence of Pages read one at a time
+// (NextPage … io.EOF, then Close): a TIFFReader, the result of Convert,
+// Pages(…) of pages in memory, Concat(cover, doc), or StampHeader(doc, h),
+// which draws the fax header line over the top of each page as its rows
+// pass. Documents that know their page count say so through PageCounter.
+// A TIFFWriter (TIFF-F, MH, MR or MMR) or a PDFWriter (one CCITT G4 image
+// per page at its physical size) takes the pages; Copy joins the two ends.
+// Nothing holds more than one coded page or one page's greyscale image.
+//
+// Convert recognises PDF, TIFF, PNG and JPEG by content. Images are scaled
+// to the fax width keeping their aspect (fax pixels are not square) and
+// thresholded or dithered (Floyd–Steinberg), chosen per page by how much of
+// it is mid-grey unless ConvertOptions.Halftone says. A TIFF that is already
+// a fax passes through untouched. PDFs, text and scanned alike, are
+// rendered by poppler's pdftoppm at the fax resolution; without it Convert
+// fails with ErrNoPDFRenderer, naming poppler-utils. CoverPage renders a
+// dynamic cover sheet with the Go fonts.
 //
 // # The codec
 //
@@ -50,7 +72,13 @@
 // # What it does not do
 //
 // The codec handles one page at a time; pages, resolutions and page sizes
-// belong to the Document model to come. It does not implement the T.4
+// belong to the Page and Document model. It does not implement the T.4
 // uncompressed mode (the 2-D extension code 0000001xxx) nor T.4 Annex B
 // error-limiting mode; such codes count as damage.
+//
+// The TIFF reader reads bilevel, strip-organised classic TIFFs (not tiled,
+// not BigTIFF, not JBIG); greyscale and colour TIFFs go through
+// github.com/hhrutter/tiff in Convert. PDFs are not parsed in Go: both text
+// and scanned ones need pdftoppm. Text is not laid out beyond the cover
+// sheet's fields and wrapped comments.
 package fax

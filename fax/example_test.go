@@ -2,8 +2,12 @@ package fax_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
+	"time"
 
 	"github.com/telekit/telekit/fax"
 )
@@ -82,4 +86,47 @@ func ExampleDecoder_ReadRow() {
 	// ff 00 00 00 00 00 00 00
 	// 00 00 00 00 00 00 00 ff
 	// {Rows:3 BadRows:1}
+}
+
+// Convert an image into a fine-resolution fax with a cover page and a
+// header line, and store it as a TIFF-F file.
+func ExampleConvert() {
+	img := image.NewGray(image.Rect(0, 0, 850, 1100)) // a black page
+	var pngBuf bytes.Buffer
+	if err := png.Encode(&pngBuf, img); err != nil {
+		panic(err)
+	}
+	doc, err := fax.Convert(context.Background(), &pngBuf, fax.ConvertOptions{Resolution: fax.Fine})
+	if err != nil {
+		panic(err)
+	}
+	when := time.Date(2025, 3, 4, 15, 6, 0, 0, time.UTC)
+	cover, err := fax.CoverPage{To: "Bob", From: "Alice", Subject: "Plans", Time: when, Pages: 2}.Render(fax.ConvertOptions{})
+	if err != nil {
+		panic(err)
+	}
+	doc, err = fax.StampHeader(fax.Concat(fax.Pages(cover), doc), fax.Header{Time: when, Sender: "Alice", StationID: "+1 555 0100"})
+	if err != nil {
+		panic(err)
+	}
+	defer doc.Close()
+
+	var file bytes.Buffer
+	w, err := fax.NewTIFFWriter(&file, fax.TIFFOptions{Coding: fax.MMR, Pages: 2})
+	if err != nil {
+		panic(err)
+	}
+	stats, err := fax.Copy(w, doc)
+	if err != nil {
+		panic(err)
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+	for i, s := range stats {
+		fmt.Printf("page %d: %d rows\n", i+1, s.Rows)
+	}
+	// Output:
+	// page 1: 2292 rows
+	// page 2: 2149 rows
 }
