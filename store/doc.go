@@ -1,6 +1,8 @@
 // Package store implements the domain packages' Store interfaces over SQL:
 // today SQLite, embedded and pure Go (modernc.org/sqlite, no cgo), for
-// [account.Store] and [calllog.Store].
+// [account.Store], [calllog.Store], [contacts.Store] and [voicemail.Store]
+// (the voicemail index: the audio itself lives in files that voicemail
+// writes durably, with their metadata inside, so the index can be rebuilt).
 //
 // [Open] creates or opens dir/telekit.db in WAL mode with synchronous=FULL
 // (a write that returned is on disk), foreign keys on and a busy timeout,
