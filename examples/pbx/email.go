@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	netmail "net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -95,6 +96,21 @@ func newMailer(c smtpConfig) (*mailer, error) {
 			mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover))
 	}
 	return &mailer{host: host, port: port, from: c.From, opts: opts}, nil
+}
+
+// checkNotify checks the address of notification settings that send
+// email: one or more addresses, separated by commas.
+func checkNotify(n voicemail.Notify) error {
+	if n.Email == voicemail.EmailNone && n.AutoForward == voicemail.ForwardOff {
+		return nil
+	}
+	if strings.TrimSpace(n.Address) == "" {
+		return errors.New("address: email needs an address")
+	}
+	if _, err := netmail.ParseAddressList(n.Address); err != nil {
+		return fmt.Errorf("address %q: %w", n.Address, err)
+	}
+	return nil
 }
 
 // send delivers m.

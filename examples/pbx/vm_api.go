@@ -365,12 +365,9 @@ func (a *vmAPI) putSettings(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &req) {
 		return
 	}
-	if req.Notify.Email != voicemail.EmailNone || req.Notify.AutoForward != voicemail.ForwardOff {
-		if _, err := (&mailer{}).arrivalEmail(voicemail.Arrival{Notify: req.Notify},
-			func() ([]byte, error) { return nil, nil }); err != nil {
-			writeError(w, http.StatusBadRequest, "notify: "+err.Error())
-			return
-		}
+	if err := checkNotify(req.Notify); err != nil {
+		writeError(w, http.StatusBadRequest, "notify: "+err.Error())
+		return
 	}
 	var greetings voicemail.Greetings
 	greetings.Mode, greetings.TemporaryUntil = req.Greetings.Mode, req.Greetings.TemporaryUntil

@@ -128,8 +128,15 @@ func (r *vmRunner) run(ctx context.Context, m machine, act voicemail.Action, err
 		case voicemail.ActionPlay:
 			d, perr := r.play(ctx, act.Play)
 			switch {
-			case perr != nil && ctx.Err() == nil:
-				err = perr
+			case perr != nil:
+				// The media is gone: the caller hung up (the session can
+				// close a moment before the context ends).
+				r.vm.log.Debug("voicemail: play ended the call", "call", r.leg.Call.ID, "err", perr)
+				handle(voicemail.Input{Kind: voicemail.InputHangup})
+				if err != nil {
+					r.vm.log.Error("voicemail: after hang-up", "call", r.leg.Call.ID, "err", err)
+				}
+				return sip.AppResult{}
 			case d != 0:
 				handle(voicemail.Key(byte(d)))
 			case ctx.Err() == nil:
@@ -260,10 +267,14 @@ func (r *vmRunner) record(ctx context.Context, act voicemail.Action) voicemail.I
 	defer stop()
 	silent := make(chan struct{})
 	w := &silenceWriter{w: act.Recording, limit: int(act.Silence * media.SampleRate / time.Second), silent: silent}
-	done := make(chan error, 1)
+	type recorded struct {
+		n   int64
+		err error
+	}
+	done := make(chan recorded, 1)
 	go func() {
-		_, err := r.leg.Record(rctx, w, act.MaxLength)
-		done <- err
+		n, err := r.leg.Record(rctx, w, act.MaxLength)
+		done <- recorded{n, err}
 	}()
 	for {
 		select {
@@ -275,8 +286,12 @@ func (r *vmRunner) record(ctx context.Context, act voicemail.Action) voicemail.I
 		case <-silent:
 			silent = nil
 			stop()
-		case err := <-done:
-			if ctx.Err() != nil {
+		case res := <-done:
+			err := res.err
+			// Record returns nil before the maximum length only when the
+			// call ended (its context may end a moment later).
+			short := act.MaxLength == 0 || time.Duration(res.n)*time.Second/media.SampleRate < act.MaxLength
+			if ctx.Err() != nil || err == nil && short && rctx.Err() == nil {
 				return voicemail.Input{Kind: voicemail.InputHangup}
 			}
 			if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, voicemail.ErrMaxLength) {

@@ -95,8 +95,10 @@ func (v vmStore) GetMailbox(ctx context.Context, id string) (voicemail.Mailbox, 
 	return mb, nil
 }
 
-// PutMailbox implements voicemail.Store: a changed PIN hash goes to the
-// account first, the rest to the mailbox.
+// PutMailbox implements voicemail.Store: a new PIN hash goes to the
+// account first, the rest to the mailbox. An empty PINHash leaves the
+// account's PIN alone (CreateMailbox of a user who has one; the Service
+// never clears a PIN).
 func (v vmStore) PutMailbox(ctx context.Context, mb voicemail.Mailbox) error {
 	sec, err := v.acct.GetSecrets(ctx, mb.ID)
 	switch {
@@ -105,7 +107,7 @@ func (v vmStore) PutMailbox(ctx context.Context, mb voicemail.Mailbox) error {
 	case err != nil:
 		return err
 	}
-	if sec.PINHash != mb.PINHash {
+	if mb.PINHash != "" && sec.PINHash != mb.PINHash {
 		if err := v.acct.SetPIN(ctx, mb.ID, mb.PINHash, v.now()); err != nil {
 			return err
 		}
