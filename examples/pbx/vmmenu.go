@@ -108,6 +108,8 @@ func (r *vmRunner) run(ctx context.Context, m machine, act voicemail.Action, err
 	handle := func(in voicemail.Input) {
 		// The store must be written even after the caller hung up.
 		act, err = m.Handle(context.WithoutCancel(ctx), in, r.vm.now())
+		r.vm.log.Debug("voicemail: input", "call", r.leg.Call.ID, "kind", in.Kind, "digit", string(rune(in.Digit)),
+			"action", act.Kind.String(), "items", len(act.Play), "err", err)
 	}
 	for {
 		if err != nil {
