@@ -167,7 +167,7 @@ func PromptNames() []string {
 		"vm-message-number", "vm-message-sent", "vm-messages", "vm-new", "vm-new-pin",
 		"vm-no-messages", "vm-no-more", "vm-no-such-mailbox", "vm-old", "vm-operator-hint",
 		"vm-options-menu", "vm-person-at", "vm-pin-changed", "vm-pin-invalid", "vm-pin-mismatch",
-		"vm-received", "vm-record-greeting", "vm-record-name", "vm-reenter-pin", "vm-review",
+		"vm-received", "vm-record-comment", "vm-record-greeting", "vm-record-name", "vm-reenter-pin", "vm-review",
 		"vm-saved", "vm-unavailable", "vm-unknown-caller", "vm-urgent", "vm-you-have",
 	}
 }

@@ -21,7 +21,9 @@ const (
 // to the mailbox's Options.Operator when set), the beep, the recording
 // until silence, '#', hang-up or the maximum length, and the deposit menu
 // (1 send, 2 listen, 3 record again, 4 mark urgent; hanging up sends).
-// Pressing # or * during the greeting skips to the beep.
+// Pressing # or * during the greeting skips to the beep; InputTimeout
+// during the greeting (an application whose player stopped at another
+// key) goes on to the beep too.
 //
 // After it ends, Result says what was left. A DepositCall is not safe for
 // concurrent use; use one per call.
@@ -116,7 +118,9 @@ func (c *DepositCall) Handle(ctx context.Context, in Input, now time.Time) (Acti
 		switch {
 		case in.Kind == InputHangup:
 			return c.finish(ctx, false)
-		case in.Kind == InputPlayed, in.Kind == InputDigit && (in.Digit == '#' || in.Digit == '*'):
+		case in.Kind == InputPlayed, in.Kind == InputTimeout, in.Kind == InputDigit && (in.Digit == '#' || in.Digit == '*'):
+			// A timeout: a key that does nothing here stopped the
+			// greeting, and the application waited for another.
 			return c.record(), nil
 		case in.Kind == InputDigit && in.Digit == '0' && c.mb.Options.Operator != "":
 			c.st = dsDone

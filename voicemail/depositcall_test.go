@@ -75,6 +75,12 @@ func TestDepositCall(t *testing.T) {
 			{"played", rec},
 			{"hangup", "none"},
 		}, result{Err: voicemail.ErrTooShort}},
+		{"a key that stopped the greeting, then a timeout, goes to the beep", voicemail.Mailbox{ID: "101"}, voicemail.ReasonNoAnswer, []step{
+			{"", "play vm-person-at d:101 vm-unavailable vm-leave-message"},
+			{"5", "none"},
+			{"timeout", rec},
+			{"hangup", "none"},
+		}, result{Err: voicemail.ErrTooShort}},
 		{"recorded greeting and max length", voicemail.Mailbox{ID: "101", Quota: voicemail.Quota{MaxLength: 5 * time.Second},
 			Greetings: voicemail.Greetings{Mode: voicemail.ModeConditional, Recorded: []voicemail.GreetingKind{voicemail.GreetingBusy}}},
 			voicemail.ReasonBusy, []step{

@@ -189,7 +189,7 @@ func (m *Menu) Handle(ctx context.Context, in Input, now time.Time) (Action, err
 					return Action{}, err
 				}
 				m.rec, m.st = rec, msRecordComment
-				return m.record(rec, "vm-leave-message"), nil
+				return m.record(rec, "vm-record-comment"), nil
 			case '2':
 				return m.forward(ctx, nil, now)
 			}

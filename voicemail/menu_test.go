@@ -334,7 +334,7 @@ func TestMenuMessages(t *testing.T) {
 			{"8", "play vm-forward-to"},
 			{"102#", "play vm-forward-comment"},
 			{"3", "play vm-invalid vm-forward-comment"},
-			{"1", "record vm-leave-message beep max:3m0s"},
+			{"1", "record vm-record-comment beep max:3m0s"},
 			{"rec:1s", "play vm-forwarded vm-message-menu"},
 			{"8", "play vm-forward-to"},
 			{"102#", "play vm-forward-comment"},

@@ -28,6 +28,19 @@ func greetingPath(mailbox string, k GreetingKind) string {
 	return path.Join(mailbox, greetingPrefix+k.String()+wavExt)
 }
 
+// GreetingAudio returns the audio path of greeting k of mailbox (for
+// OpenAudio), or ErrNoGreeting when it was never recorded.
+func (s *Service) GreetingAudio(ctx context.Context, mailbox string, k GreetingKind) (string, error) {
+	mb, err := s.store.GetMailbox(ctx, mailbox)
+	if err != nil {
+		return "", err
+	}
+	if !k.recordable() || !mb.Greetings.Has(k) {
+		return "", ErrNoGreeting
+	}
+	return greetingPath(mailbox, k), nil
+}
+
 // GreetingFor returns the greeting for a call to mailbox that came for
 // reason at time now, by the precedence of Greetings.For.
 func (s *Service) GreetingFor(ctx context.Context, mailbox string, reason Reason, now time.Time) (Greeting, error) {

@@ -259,6 +259,9 @@ func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
 	default:
 		r.Disposition = calllog.Failed
 	}
+	if ev.App == "voicemail" { // answered by the deposit, or handed on from it to the operator
+		r.Disposition = calllog.Voicemail
+	}
 	for _, p := range []struct {
 		ext  string
 		role calllog.Role

@@ -23,8 +23,9 @@ import (
 // answered with a beep, and the argument is read as keys up to '#'.
 //
 // Call-control codes (park, pickup, transfer, intercom, spy, recording,
-// conference, queue, wake-up) and the voicemail codes *60/*61 get 501 Not
-// Implemented for now. A locked phone may dial only *11.
+// conference, queue, wake-up) get 501 Not Implemented for now. The
+// voicemail codes *60 and *61 answer with the mailbox menu (voicemail.go).
+// A locked phone may dial only *11.
 
 // featureCodeTimeout is how long the PBX waits for each key of a feature
 // code's argument after its beep.
@@ -56,6 +57,12 @@ func (ch *callHandling) featureCode(ctx context.Context, c *sip.Call) (_ sip.Tar
 	}
 	if perr != nil {
 		return sip.Target{}, perr, true
+	}
+	if v := in.Action == callhandling.VoicemailAny || in.Action == callhandling.VoicemailOwn; v && ch.voicemailMenu != nil {
+		if set.Lock.Locked {
+			return ch.sayApp("feature-code", "phone locked", "ch-phone-is-locked"), nil, true
+		}
+		return ch.voicemailMenu(c, in.Action == callhandling.VoicemailOwn), nil, true
 	}
 	if !settingsCode(in.Action) {
 		return sip.Target{}, &sip.StatusError{Code: 501, Reason: "Not Implemented"}, true

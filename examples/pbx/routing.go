@@ -67,6 +67,8 @@ type callHandling struct {
 	mayCallOut func(ctx context.Context, ext string) bool
 	// voicemail is where KindVoicemail steps go.
 	voicemail func(call *sip.Call, ext string, reason callhandling.VoicemailReason) (sip.Target, error)
+	// voicemailMenu is where *60 (own false) and *61 go; nil: 501.
+	voicemailMenu func(call *sip.Call, own bool) sip.Target
 
 	mu     sync.Mutex
 	cache  map[string]cachedSettings

@@ -35,6 +35,8 @@ type serveConfig struct {
 	// FloodLimit is the SIP datagrams a second one source address may
 	// send (0: the guard's default, 100; negative: no limit).
 	FloodLimit int
+	// SMTP is where voicemail email goes (email.go).
+	SMTP smtpConfig
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -50,6 +52,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.Realm, "realm", defaultRealm, "SIP digest realm")
 	fs.StringVar(&c.LogLevel, "log", "info", "log level: debug, info, warn, error")
 	fs.IntVar(&c.FloodLimit, "flood-limit", 0, "SIP datagrams a second allowed from one address, trunks exempt (0: 100; -1: no limit, e.g. behind a proxy or for load tests)")
+	fs.StringVar(&c.SMTP.Addr, "smtp", "", "SMTP server host:port for voicemail email (none when empty)")
+	fs.StringVar(&c.SMTP.From, "smtp-from", "", "sender address of voicemail email")
+	fs.StringVar(&c.SMTP.TLS, "smtp-tls", "opportunistic", "SMTP TLS: opportunistic, mandatory, or off (a relay on loopback)")
+	fs.StringVar(&c.SMTP.Username, "smtp-user", "", "SMTP user name, when the server wants a login")
+	fs.StringVar(&c.SMTP.Password, "smtp-password", "", "SMTP password (with -smtp-user)")
 	pos, err := cli.Parse(fs, args)
 	if err != nil {
 		return err
@@ -99,6 +106,7 @@ type server struct {
 	calllog    *callLogWriter
 	ch         *callHandling // call handling: routing, feature codes, settings
 	contacts   *contactBook  // caller names and the contacts API
+	vm         *vmSystem     // voicemail: mailboxes, deposit, *60/*61, MWI, email
 	lamps      *lamps
 	portal     *portal
 	http       *http.Server
@@ -189,6 +197,9 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	s.sip.OnRegister(s.reg.HandleRegister)
 	s.sip.OnOptions(s.reg.HandleOptions)
 	s.sip.OnSubscribe(s.events.HandleSubscribe)
+	if err := s.startVoicemail(ctx, c); err != nil {
+		return nil, err
+	}
 	// The B2BUA needs the address phones reach us at, so it starts once
 	// the SIP socket is bound, before any request is read.
 
@@ -198,7 +209,11 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	s.closers = append(s.closers, s.contacts.Close)
 	s.floodLimit = c.FloodLimit
 	if err := s.listenSIP(c.SIPAddr, func(port int) error {
-		return s.startCalls(ctx, advertisedAddr(c.SIPAddr, port), c.RTPPorts)
+		if err := s.startCalls(ctx, advertisedAddr(c.SIPAddr, port), c.RTPPorts); err != nil {
+			return err
+		}
+		s.wireVoicemail()
+		return nil
 	}); err != nil {
 		return nil, err
 	}
@@ -215,6 +230,7 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	}
 	s.portal.handleCallSettings(s.ch)
 	s.contacts.mount(s.portal)
+	s.portal.handleVoicemail(s.vm)
 	ln, err := net.Listen("tcp", c.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("serve: -http %s: %w", c.HTTPAddr, err)

@@ -184,6 +184,7 @@ func English() []Entry {
 		{"vm-options-menu", "To record your unavailable greeting, press 1. To record your busy greeting, press 2. To record your name, press 3. To record your temporary greeting, press 4. To erase your temporary greeting, press 5. To change your PIN, press 6. To turn message details on or off, press 7. To return to the main menu, press star.", Speech},
 		{"vm-record-greeting", "Record your greeting after the tone. Press pound when you are finished.", Speech},
 		{"vm-record-name", "Say your name after the tone. Press pound when you are finished.", Speech},
+		{"vm-record-comment", "Record your comment after the tone. Press pound when you are finished.", Speech},
 		{"vm-review", "To accept this recording, press 1. To listen to it, press 2. To record it again, press 3.", Speech},
 		{"vm-greeting-saved", "Your greeting has been saved.", Speech},
 		{"vm-greeting-erased", "Your temporary greeting has been erased.", Speech},

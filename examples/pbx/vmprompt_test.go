@@ -1,0 +1,95 @@
+package main
+
+import (
+	"io/fs"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/telekit/telekit/internal/interop"
+	"github.com/telekit/telekit/media/prompt"
+)
+
+// defaultPrompt reads a prompt of the default set as samples.
+func defaultPrompt(t *testing.T, name string) []int16 {
+	t.Helper()
+	b, err := fs.ReadFile(prompt.DefaultSounds(), "en/"+name+".wav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trimSilence(wavSamples(t, b), 100)
+}
+
+// TestVoicemailMenuPromptsInOrder is the prompt check of the prompts
+// issue, through the PBX with a real softphone: baresip dials *60 and
+// records what it hears. It hears "Please enter your mailbox number…"
+// whole; after it keys 202# (RFC 4733), "Please enter your PIN…" starts
+// after the first prompt ended; a key pressed one second into that
+// prompt cuts it short: the phone hears no more of it while the menu
+// waits for the rest of the PIN. Prompts are found by their energy envelope,
+// then sample by sample, against the files of the default set.
+func TestVoicemailMenuPromptsInOrder(t *testing.T) {
+	bin := interop.LookPath(t, "baresip", "baresip")
+	v := startVMTest(t)
+	mailbox := defaultPrompt(t, "vm-enter-mailbox")
+	pin := defaultPrompt(t, "vm-enter-pin")
+	d := func(x []int16) time.Duration { return time.Duration(len(x)) * time.Second / 8000 }
+
+	phone := startBaresip(t, bin, v.p, "201", 440)
+	caller := &apiClient{t: t, base: v.p.http, user: "201", pass: "Portal-pass-201"}
+	waitRegistered(t, caller, "baresip")
+	writeTone(t, filepath.Join(phone.dir, "tone.wav"), 440, time.Minute) // outlast the call
+	phone.command(t, "dial", "*60")
+	phone.waitEvent(t, "CALL_ESTABLISHED")
+	// The phone records only what it receives, and the PBX sends nothing
+	// while it waits for keys: the recording is the prompts back to back.
+	waitLong(t, "the mailbox prompt", 20*time.Second, func() bool { return phone.recorded() >= d(mailbox) })
+	phone.command(t, "sndcode", "202#")
+	keyed := phone.recorded()
+	waitLong(t, "a second of the PIN prompt", 10*time.Second, func() bool { return phone.recorded() >= keyed+time.Second })
+	phone.command(t, "sndcode", "4")
+	// The menu now waits for the rest of the PIN and sends nothing: the
+	// recording stops growing once the phone has heard all it was sent.
+	last, since := phone.recorded(), time.Now()
+	waitLong(t, "the PBX to go quiet", 10*time.Second, func() bool {
+		if r := phone.recorded(); r != last {
+			last, since = r, time.Now()
+		}
+		return time.Since(since) > 1500*time.Millisecond
+	})
+	phone.command(t, "hangup", "")
+	phone.waitEvent(t, "CALL_CLOSED")
+	phone.quit(t)
+	heard := phone.recording(t)
+	if testing.Verbose() {
+		var line []byte
+		for i, e := range envelope(heard) {
+			if i%10 == 0 {
+				line = append(line, " .:-=+*#%@"[min(9, int(e/300))])
+			}
+		}
+		t.Logf("heard %.2f s, 100 ms levels: %s", float64(len(heard))/8000, line)
+	}
+
+	at1, c1 := find(heard, mailbox, 0)
+	t.Logf("vm-enter-mailbox (%v) heard at %.2f s, correlation %.3f", d(mailbox), float64(at1)/8000, c1)
+	if c1 < 0.9 || at1 > 8000 {
+		t.Fatalf("vm-enter-mailbox not heard whole at the start: correlation %.3f at %.2f s", c1, float64(at1)/8000)
+	}
+	head := pin[:8000*3/4] // what plays before the key
+	at2, c2 := find(heard, head, at1+len(mailbox))
+	t.Logf("vm-enter-pin starts at %.2f s, correlation %.3f", float64(at2)/8000, c2)
+	if c2 < 0.9 || at2 > at1+len(mailbox)+8000 {
+		t.Fatalf("vm-enter-pin not heard right after vm-enter-mailbox: correlation %.3f at %.2f s", c2, float64(at2)/8000)
+	}
+	// Cut short: past 1.6 s (the key came after about a second) the rest
+	// of the prompt was not played.
+	if from, end := at2+8000*16/10, min(len(heard), at2+len(pin)); end-from > 4000 {
+		if c := correlation(toFloat(heard[from:end]), toFloat(pin[8000*16/10:8000*16/10+end-from])); c > 0.5 {
+			t.Errorf("vm-enter-pin went on after the key (correlation of its last part %.3f)", c)
+		}
+	}
+	if played := time.Duration(len(heard)-at2) * time.Second / 8000; played > d(pin)-time.Second {
+		t.Errorf("%v heard from the start of vm-enter-pin on, want it cut at about 1 s of its %v", played, d(pin))
+	}
+}
