@@ -203,24 +203,40 @@ var (
 )
 
 // readRun decodes one run length of the given colour: make-up codes then a
-// terminating code.
+// terminating code. It works on a local copy of the bit reader's state and
+// stores it back once, on return.
 func (d *Decoder) readRun(color int) (int, error) {
-	total := 0
-	runs := &d.t.runs[color&1]
 	br := &d.br
+	runs := &d.t.runs[color&1]
+	acc, n := br.acc, br.n
+	total := 0
 	for {
-		e := runs[br.peek(runPeek)]
-		if e.n == 0 {
+		if n < runPeek {
+			br.acc, br.n = acc, n
+			br.fill()
+			acc, n = br.acc, br.n
+		}
+		e := runs.lookup(uint32(acc >> (64 - runPeek)))
+		k := uint(e & runLen)
+		if k == 0 {
+			br.acc, br.n = acc, n
 			return 0, errCode
 		}
-		if !br.skip(uint(e.n)) {
+		if k > n {
+			br.acc, br.n = 0, 0
 			return 0, errTruncate
 		}
-		total += int(e.run)
-		if e.run < 64 {
+		br.last, br.lastN = acc, k
+		acc <<= k
+		n -= k
+		run := int(e >> 8)
+		total += run
+		if run < 64 {
+			br.acc, br.n = acc, n
 			return total, nil
 		}
 		if total > d.opt.Width {
+			br.acc, br.n = acc, n
 			return 0, errTooLong
 		}
 	}
@@ -271,15 +287,30 @@ func (d *Decoder) decode2D() error {
 	width := int32(d.opt.Width)
 	a0, color := int32(-1), 0
 	ri := 0
+	// The mode codes are read from a local copy of the bit reader's state,
+	// stored back before a run is read and on return.
+	acc, n := br.acc, br.n
 	for a0 < width {
-		e := modes[br.peek(modePeek)]
+		if n < modePeek {
+			br.acc, br.n = acc, n
+			br.fill()
+			acc, n = br.acc, br.n
+		}
+		e := modes[acc>>(64-modePeek)]
 		if e.n == 0 {
+			br.acc, br.n = acc, n
+			d.cur = cur
 			return errCode
 		}
-		if !br.skip(uint(e.n)) {
+		k := uint(e.n)
+		if k > n {
+			br.acc, br.n = 0, 0
 			d.cur = cur
 			return errTruncate
 		}
+		br.last, br.lastN = acc, k
+		acc <<= k
+		n -= k
 		for ref[ri] <= a0 {
 			ri++
 		}
@@ -289,20 +320,34 @@ func (d *Decoder) decode2D() error {
 		}
 		b1 := ref[bi]
 		switch e.m {
+		case modeV0:
+			if b1 < a0 {
+				br.acc, br.n = acc, n
+				d.cur = cur
+				return errCode
+			}
+			cur = push(cur, b1)
+			a0 = b1
+			color ^= 1
 		case modePass:
 			a0 = ref[bi+1]
 		case modeHorizontal:
+			br.acc, br.n = acc, n
 			r1, err := d.readRun(color)
 			if err != nil {
+				d.cur = cur
 				return err
 			}
 			r2, err := d.readRun(color ^ 1)
 			if err != nil {
+				d.cur = cur
 				return err
 			}
+			acc, n = br.acc, br.n
 			a1 := max(a0, 0) + int32(r1)
 			a2 := a1 + int32(r2)
 			if a2 > width {
+				d.cur = cur
 				return errTooLong
 			}
 			cur = push(cur, a1)
@@ -314,6 +359,8 @@ func (d *Decoder) decode2D() error {
 				a1 = b1 - (int32(e.m) - int32(modeVL1) + 1)
 			}
 			if a1 < 0 || a1 < a0 || a1 > width {
+				br.acc, br.n = acc, n
+				d.cur = cur
 				return errCode
 			}
 			cur = push(cur, a1)
@@ -321,6 +368,7 @@ func (d *Decoder) decode2D() error {
 			color ^= 1
 		}
 	}
+	br.acc, br.n = acc, n
 	d.cur = cur
 	d.finishRow()
 	return nil
