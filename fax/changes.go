@@ -72,32 +72,52 @@ func nextChange(row []byte, pos, width, color int) int {
 	return width
 }
 
-// renderChanges draws the changing elements ch (sentinels included) into
-// row as pixels, width pixels wide.
-func renderChanges(row []byte, ch []int32, width int) {
-	clear(row)
-	n := len(ch) - sentinels
-	for i := 0; i < n; i += 2 {
-		end := int(ch[i+1]) // for odd n this is the first sentinel
-		fillBlack(row, int(ch[i]), end)
-	}
+// renderer draws changing elements into rows a 64-bit word at a time: a
+// span of black pixels rarely crosses a word, where it often crosses a
+// byte. It owns its word buffer, reused for every row.
+type renderer struct {
+	words []uint64
 }
 
-// fillBlack sets pixels [from, to) to 1.
-func fillBlack(row []byte, from, to int) {
-	if from >= to {
-		return
+func newRenderer(width int) renderer {
+	return renderer{words: make([]uint64, (width+63)/64)}
+}
+
+// render draws the changing elements ch (sentinels included) into row as
+// pixels, width pixels wide.
+func (r *renderer) render(row []byte, ch []int32, width int) {
+	words := r.words
+	clear(words)
+	n := len(ch) - sentinels
+	for i := 0; i < n; i += 2 {
+		from, to := uint(ch[i]), uint(ch[i+1]) // for odd n, ch[i+1] is the first sentinel
+		if from >= to {
+			continue
+		}
+		fw, tw := from>>6, (to-1)>>6
+		if fw >= uint(len(words)) || tw >= uint(len(words)) {
+			return // cannot happen: the decoders keep changes within the width
+		}
+		first := ^uint64(0) >> (from & 63)
+		last := ^uint64(0) << (63 - (to-1)&63)
+		if fw == tw {
+			words[fw] |= first & last
+			continue
+		}
+		words[fw] |= first
+		for k := fw + 1; k < tw; k++ {
+			words[k] = ^uint64(0)
+		}
+		words[tw] |= last
 	}
-	fi, ti := from>>3, (to-1)>>3
-	first := byte(0xff) >> uint(from&7)
-	last := byte(0xff) << uint(7-(to-1)&7)
-	if fi == ti {
-		row[fi] |= first & last
-		return
+	full := len(row) / 8
+	for i, w := range words[:full] {
+		binary.BigEndian.PutUint64(row[8*i:], w)
 	}
-	row[fi] |= first
-	for i := fi + 1; i < ti; i++ {
-		row[i] = 0xff
+	if rest := row[8*full:]; len(rest) > 0 {
+		w := words[full]
+		for i := range rest {
+			rest[i] = byte(w >> (56 - 8*i))
+		}
 	}
-	row[ti] |= last
 }

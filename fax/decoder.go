@@ -21,6 +21,7 @@ type Decoder struct {
 	ref    []int32 // changing elements of the previous row returned
 	cur    []int32
 	stats  Stats
+	draw   renderer
 	eolSet bool // an EOL has been consumed and the row after it not yet read
 	done   bool
 	err    error // the error that ended the page, returned again
@@ -36,11 +37,12 @@ func NewDecoder(r io.Reader, opt Options) (*Decoder, error) {
 		return nil, err
 	}
 	d := &Decoder{
-		opt: opt,
-		t:   tables(),
-		br:  bitReader{r: r, buf: make([]byte, bufSize), lsb: opt.LSBFirst},
-		ref: make([]int32, 0, opt.Width+sentinels+2),
-		cur: make([]int32, 0, opt.Width+sentinels+2),
+		opt:  opt,
+		t:    tables(),
+		br:   bitReader{r: r, buf: make([]byte, bufSize), lsb: opt.LSBFirst},
+		ref:  make([]int32, 0, opt.Width+sentinels+2),
+		cur:  make([]int32, 0, opt.Width+sentinels+2),
+		draw: newRenderer(opt.Width),
 	}
 	d.ref = appendSentinels(d.ref, opt.Width)
 	return d, nil
@@ -162,12 +164,12 @@ func (d *Decoder) readT4(row []byte) error {
 			pending = d.br.tailZeros()
 		}
 		d.eolSet = d.resync(pending)
-		renderChanges(row, d.ref, d.opt.Width) // the row above stays the reference
+		d.draw.render(row, d.ref, d.opt.Width) // the row above stays the reference
 		return nil
 	}
 	d.ref, d.cur = d.cur, d.ref
 	d.stats.Rows++
-	renderChanges(row, d.ref, d.opt.Width)
+	d.draw.render(row, d.ref, d.opt.Width)
 	return nil
 }
 
@@ -188,7 +190,7 @@ func (d *Decoder) readMMR(row []byte) error {
 	}
 	d.ref, d.cur = d.cur, d.ref
 	d.stats.Rows++
-	renderChanges(row, d.ref, d.opt.Width)
+	d.draw.render(row, d.ref, d.opt.Width)
 	return nil
 }
 
