@@ -262,20 +262,63 @@ func (d *Decoder) finishRow() {
 	d.cur = appendSentinels(d.cur, d.opt.Width)
 }
 
+// decode1D decodes one MH coded row into d.cur. It is readRun unrolled
+// into the row loop, with the bit reader's state in locals, stored back on
+// return, as the 1-D row is nothing but runs.
 func (d *Decoder) decode1D() error {
-	d.cur = d.cur[:0]
-	pos, color, width := 0, white, d.opt.Width
-	for pos < width {
-		n, err := d.readRun(color)
-		if err != nil {
-			return err
+	br := &d.br
+	cur := d.cur[:0]
+	acc, n := br.acc, br.n
+	last, lastN := br.last, br.lastN
+	width := d.opt.Width
+	runs := &d.t.runs
+	pos, start, color := 0, 0, white
+	var err error
+	for {
+		if n < runPeek {
+			br.acc, br.n = acc, n
+			br.fill()
+			acc, n = br.acc, br.n
 		}
-		pos += n
+		e := runs[color].lookup(uint32(acc >> (64 - runPeek)))
+		k := uint(e & runLen)
+		if k == 0 {
+			err = errCode
+			break
+		}
+		if k > n {
+			acc, n = 0, 0
+			err = errTruncate
+			break
+		}
+		last, lastN = acc, k
+		acc <<= k
+		n -= k
+		run := int(e >> 8)
+		pos += run
+		if run >= 64 { // a make-up code: the run goes on
+			if pos-start > width {
+				err = errTooLong
+				break
+			}
+			continue
+		}
 		if pos > width {
-			return errTooLong
+			err = errTooLong
+			break
 		}
-		d.cur = push(d.cur, int32(pos))
+		cur = push(cur, int32(pos))
 		color ^= 1
+		start = pos
+		if pos == width {
+			break
+		}
+	}
+	br.acc, br.n = acc, n
+	br.last, br.lastN = last, lastN
+	d.cur = cur
+	if err != nil {
+		return err
 	}
 	d.finishRow()
 	return nil
@@ -292,6 +335,8 @@ func (d *Decoder) decode2D() error {
 	// The mode codes are read from a local copy of the bit reader's state,
 	// stored back before a run is read and on return.
 	acc, n := br.acc, br.n
+	last, lastN := br.last, br.lastN
+	var err error
 	for a0 < width {
 		if n < modePeek {
 			br.acc, br.n = acc, n
@@ -300,17 +345,16 @@ func (d *Decoder) decode2D() error {
 		}
 		e := modes[acc>>(64-modePeek)]
 		if e.n == 0 {
-			br.acc, br.n = acc, n
-			d.cur = cur
-			return errCode
+			err = errCode
+			break
 		}
 		k := uint(e.n)
 		if k > n {
-			br.acc, br.n = 0, 0
-			d.cur = cur
-			return errTruncate
+			acc, n = 0, 0
+			err = errTruncate
+			break
 		}
-		br.last, br.lastN = acc, k
+		last, lastN = acc, k
 		acc <<= k
 		n -= k
 		for ref[ri] <= a0 {
@@ -321,36 +365,36 @@ func (d *Decoder) decode2D() error {
 			bi++
 		}
 		b1 := ref[bi]
-		switch e.m {
-		case modeV0:
+		if e.m == modeV0 {
 			if b1 < a0 {
-				br.acc, br.n = acc, n
-				d.cur = cur
-				return errCode
+				err = errCode
+				break
 			}
 			cur = push(cur, b1)
 			a0 = b1
 			color ^= 1
+			continue
+		}
+		switch e.m {
 		case modePass:
 			a0 = ref[bi+1]
 		case modeHorizontal:
 			br.acc, br.n = acc, n
-			r1, err := d.readRun(color)
-			if err != nil {
-				d.cur = cur
-				return err
-			}
-			r2, err := d.readRun(color ^ 1)
-			if err != nil {
-				d.cur = cur
-				return err
+			var r1, r2 int
+			r1, err = d.readRun(color)
+			if err == nil {
+				r2, err = d.readRun(color ^ 1)
 			}
 			acc, n = br.acc, br.n
+			last, lastN = br.last, br.lastN
+			if err != nil {
+				break
+			}
 			a1 := max(a0, 0) + int32(r1)
 			a2 := a1 + int32(r2)
 			if a2 > width {
-				d.cur = cur
-				return errTooLong
+				err = errTooLong
+				break
 			}
 			cur = push(cur, a1)
 			cur = push(cur, a2)
@@ -361,17 +405,23 @@ func (d *Decoder) decode2D() error {
 				a1 = b1 - (int32(e.m) - int32(modeVL1) + 1)
 			}
 			if a1 < 0 || a1 < a0 || a1 > width {
-				br.acc, br.n = acc, n
-				d.cur = cur
-				return errCode
+				err = errCode
+				break
 			}
 			cur = push(cur, a1)
 			a0 = a1
 			color ^= 1
 		}
+		if err != nil {
+			break
+		}
 	}
 	br.acc, br.n = acc, n
+	br.last, br.lastN = last, lastN
 	d.cur = cur
+	if err != nil {
+		return err
+	}
 	d.finishRow()
 	return nil
 }
