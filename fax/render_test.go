@@ -38,3 +38,33 @@ func TestRenderMatchesPixels(t *testing.T) {
 		}
 	}
 }
+
+// TestRowChangesMatchesPixels compares rowChanges with a pixel-by-pixel
+// walk, including black padding bits past a width that ends inside a byte
+// of the last, partial word.
+func TestRowChangesMatchesPixels(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(8, 8))
+	for _, width := range []int{8, 64, 70, 200, WidthA4} {
+		for k := 0; k < 50; k++ {
+			row := make([]byte, (width+7)/8)
+			for i := range row {
+				row[i] = byte(rnd.Uint32()) & byte(rnd.Uint32())
+			}
+			if k%5 == 0 {
+				clear(row)
+			}
+			var want []int32
+			prev := false
+			for x := 0; x < width; x++ {
+				if b := row[x/8]&(0x80>>(x%8)) != 0; b != prev {
+					want = append(want, int32(x))
+					prev = b
+				}
+			}
+			want = appendSentinels(want, width)
+			if diff := cmp.Diff(want, rowChanges(nil, row, width)); diff != "" {
+				t.Fatalf("width %d row %d (-want +got):\n%s", width, k, diff)
+			}
+		}
+	}
+}
