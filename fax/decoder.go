@@ -373,6 +373,9 @@ func (d *Decoder) decode2D() error {
 			cur = push(cur, b1)
 			a0 = b1
 			color ^= 1
+			// The next b1 is the change after this one on the reference
+			// row: it is past a0 and of the new colour.
+			ri = bi + 1
 			continue
 		}
 		switch e.m {
