@@ -67,7 +67,7 @@ func BenchmarkEncodeA4Fine(b *testing.B) {
 					e.WriteRow(r)
 				}
 				e.Close()
-				size = int(e.bw.total / 8)
+				size = int(e.bw.total() / 8)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
 			b.ReportMetric(float64(size), "coded-bytes")

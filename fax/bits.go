@@ -10,30 +10,40 @@ import (
 // (or the least, for lsb), and writes them to w in chunks of bufSize. Its
 // buffer is reused for the life of the encoder.
 type bitWriter struct {
-	w     io.Writer
-	buf   []byte
-	acc   uint64 // pending bits, left-aligned
-	n     uint   // number of pending bits in acc (< 32 after put)
-	total int64  // bits written since the start
-	lsb   bool
-	err   error
+	w       io.Writer
+	buf     []byte
+	acc     uint64 // pending bits, left-aligned
+	n       uint   // number of pending bits in acc (< 32 after put)
+	flushed int64  // bytes written to w
+	lsb     bool
+	err     error
 }
 
 const bufSize = 4096
 
-// put writes the n (<= 32) low bits of c, most significant first.
+// put writes the n (<= 32) low bits of c, most significant first. It is
+// small enough to be inlined; spill does the rest every 32 bits.
 func (b *bitWriter) put(c uint32, n uint) {
 	b.acc |= uint64(c) << (64 - b.n - n)
 	b.n += n
-	b.total += int64(n)
 	if b.n >= 32 {
-		b.buf = binary.BigEndian.AppendUint32(b.buf, uint32(b.acc>>32))
-		b.acc <<= 32
-		b.n -= 32
-		if len(b.buf) >= bufSize {
-			b.flushBuf()
-		}
+		b.spill()
 	}
+}
+
+// spill moves the first 32 pending bits to the buffer.
+func (b *bitWriter) spill() {
+	b.buf = binary.BigEndian.AppendUint32(b.buf, uint32(b.acc>>32))
+	b.acc <<= 32
+	b.n -= 32
+	if len(b.buf) >= bufSize {
+		b.flushBuf()
+	}
+}
+
+// total returns the number of bits written since the start.
+func (b *bitWriter) total() int64 {
+	return 8*(b.flushed+int64(len(b.buf))) + int64(b.n)
 }
 
 // zeros writes n 0 bits (fill).
@@ -47,6 +57,7 @@ func (b *bitWriter) zeros(n int) {
 
 func (b *bitWriter) flushBuf() {
 	if b.err != nil {
+		b.flushed += int64(len(b.buf))
 		b.buf = b.buf[:0]
 		return
 	}
@@ -56,6 +67,7 @@ func (b *bitWriter) flushBuf() {
 		}
 	}
 	_, b.err = b.w.Write(b.buf)
+	b.flushed += int64(len(b.buf))
 	b.buf = b.buf[:0]
 }
 

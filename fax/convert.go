@@ -96,10 +96,11 @@ var ErrTooLarge = errors.New("fax: input too large")
 // Convert reads a document (PDF, TIFF, PNG or JPEG, recognised by its
 // content) and returns it as fax pages. A TIFF that is already a fax (1 bit
 // a pixel at a standard fax width) keeps its pages, resolution and all;
-// other images are scaled to the options' width and halftoned. PDF pages
-// are rendered by poppler's pdftoppm (Debian poppler-utils), both text and
-// scanned ones; without it Convert returns an error wrapping
-// ErrNoPDFRenderer. ctx bounds the renderer. The input is read whole (up
+// other images are scaled to the options' width and halftoned. Scanned
+// PDFs (one image a page) are read in Go (see ReadImagePDF); other PDF
+// pages are rendered by poppler's pdftoppm (Debian poppler-utils), and
+// without it Convert returns an error wrapping ErrNoPDFRenderer that says
+// why the PDF is not a plain scan. ctx bounds the renderer. The input is read whole (up
 // to MaxBytes); pages are made as they are read.
 func Convert(ctx context.Context, r io.Reader, opt ConvertOptions) (Document, error) {
 	opt = opt.withDefaults()
@@ -112,7 +113,16 @@ func Convert(ctx context.Context, r io.Reader, opt ConvertOptions) (Document, er
 	}
 	switch {
 	case bytes.HasPrefix(b, []byte("%PDF-")):
-		return renderPDF(ctx, b, opt)
+		// Scans are read in Go; anything else is rendered by pdftoppm.
+		doc, err := ReadImagePDF(b, opt)
+		if err == nil {
+			return doc, nil
+		}
+		doc, rerr := renderPDF(ctx, b, opt)
+		if errors.Is(rerr, ErrNoPDFRenderer) {
+			return nil, fmt.Errorf("%w; %v", rerr, err)
+		}
+		return doc, rerr
 	case bytes.HasPrefix(b, []byte("II*\x00")), bytes.HasPrefix(b, []byte("MM\x00*")):
 		return convertTIFF(b, opt)
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")), bytes.HasPrefix(b, []byte("\xff\xd8\xff")):

@@ -33,7 +33,7 @@ func encodeMarked(t *testing.T, opt Options, rows [][]byte) ([]byte, [][2]int64)
 				start = spans[len(spans)-1][1]
 			}
 		}
-		spans = append(spans, [2]int64{start, e.bw.total})
+		spans = append(spans, [2]int64{start, e.bw.total()})
 	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ type Decoder struct {
 	ref    []int32 // changing elements of the previous row returned
 	cur    []int32
 	stats  Stats
+	draw   renderer
 	eolSet bool // an EOL has been consumed and the row after it not yet read
 	done   bool
 	err    error // the error that ended the page, returned again
@@ -36,11 +37,12 @@ func NewDecoder(r io.Reader, opt Options) (*Decoder, error) {
 		return nil, err
 	}
 	d := &Decoder{
-		opt: opt,
-		t:   tables(),
-		br:  bitReader{r: r, buf: make([]byte, bufSize), lsb: opt.LSBFirst},
-		ref: make([]int32, 0, opt.Width+sentinels+2),
-		cur: make([]int32, 0, opt.Width+sentinels+2),
+		opt:  opt,
+		t:    tables(),
+		br:   bitReader{r: r, buf: make([]byte, bufSize), lsb: opt.LSBFirst},
+		ref:  make([]int32, 0, opt.Width+sentinels+2),
+		cur:  make([]int32, 0, opt.Width+sentinels+2),
+		draw: newRenderer(opt.Width),
 	}
 	d.ref = appendSentinels(d.ref, opt.Width)
 	return d, nil
@@ -162,12 +164,12 @@ func (d *Decoder) readT4(row []byte) error {
 			pending = d.br.tailZeros()
 		}
 		d.eolSet = d.resync(pending)
-		renderChanges(row, d.ref, d.opt.Width) // the row above stays the reference
+		d.draw.render(row, d.ref, d.opt.Width) // the row above stays the reference
 		return nil
 	}
 	d.ref, d.cur = d.cur, d.ref
 	d.stats.Rows++
-	renderChanges(row, d.ref, d.opt.Width)
+	d.draw.render(row, d.ref, d.opt.Width)
 	return nil
 }
 
@@ -188,7 +190,7 @@ func (d *Decoder) readMMR(row []byte) error {
 	}
 	d.ref, d.cur = d.cur, d.ref
 	d.stats.Rows++
-	renderChanges(row, d.ref, d.opt.Width)
+	d.draw.render(row, d.ref, d.opt.Width)
 	return nil
 }
 
@@ -203,24 +205,40 @@ var (
 )
 
 // readRun decodes one run length of the given colour: make-up codes then a
-// terminating code.
+// terminating code. It works on a local copy of the bit reader's state and
+// stores it back once, on return.
 func (d *Decoder) readRun(color int) (int, error) {
-	total := 0
-	runs := &d.t.runs[color&1]
 	br := &d.br
+	runs := &d.t.runs[color&1]
+	acc, n := br.acc, br.n
+	total := 0
 	for {
-		e := runs[br.peek(runPeek)]
-		if e.n == 0 {
+		if n < runPeek {
+			br.acc, br.n = acc, n
+			br.fill()
+			acc, n = br.acc, br.n
+		}
+		e := runs.lookup(uint32(acc >> (64 - runPeek)))
+		k := uint(e & runLen)
+		if k == 0 {
+			br.acc, br.n = acc, n
 			return 0, errCode
 		}
-		if !br.skip(uint(e.n)) {
+		if k > n {
+			br.acc, br.n = 0, 0
 			return 0, errTruncate
 		}
-		total += int(e.run)
-		if e.run < 64 {
+		br.last, br.lastN = acc, k
+		acc <<= k
+		n -= k
+		run := int(e >> 8)
+		total += run
+		if run < 64 {
+			br.acc, br.n = acc, n
 			return total, nil
 		}
 		if total > d.opt.Width {
+			br.acc, br.n = acc, n
 			return 0, errTooLong
 		}
 	}
@@ -244,20 +262,63 @@ func (d *Decoder) finishRow() {
 	d.cur = appendSentinels(d.cur, d.opt.Width)
 }
 
+// decode1D decodes one MH coded row into d.cur. It is readRun unrolled
+// into the row loop, with the bit reader's state in locals, stored back on
+// return, as the 1-D row is nothing but runs.
 func (d *Decoder) decode1D() error {
-	d.cur = d.cur[:0]
-	pos, color, width := 0, white, d.opt.Width
-	for pos < width {
-		n, err := d.readRun(color)
-		if err != nil {
-			return err
+	br := &d.br
+	cur := d.cur[:0]
+	acc, n := br.acc, br.n
+	last, lastN := br.last, br.lastN
+	width := d.opt.Width
+	runs := &d.t.runs
+	pos, start, color := 0, 0, white
+	var err error
+	for {
+		if n < runPeek {
+			br.acc, br.n = acc, n
+			br.fill()
+			acc, n = br.acc, br.n
 		}
-		pos += n
+		e := runs[color].lookup(uint32(acc >> (64 - runPeek)))
+		k := uint(e & runLen)
+		if k == 0 {
+			err = errCode
+			break
+		}
+		if k > n {
+			acc, n = 0, 0
+			err = errTruncate
+			break
+		}
+		last, lastN = acc, k
+		acc <<= k
+		n -= k
+		run := int(e >> 8)
+		pos += run
+		if run >= 64 { // a make-up code: the run goes on
+			if pos-start > width {
+				err = errTooLong
+				break
+			}
+			continue
+		}
 		if pos > width {
-			return errTooLong
+			err = errTooLong
+			break
 		}
-		d.cur = push(d.cur, int32(pos))
+		cur = push(cur, int32(pos))
 		color ^= 1
+		start = pos
+		if pos == width {
+			break
+		}
+	}
+	br.acc, br.n = acc, n
+	br.last, br.lastN = last, lastN
+	d.cur = cur
+	if err != nil {
+		return err
 	}
 	d.finishRow()
 	return nil
@@ -271,15 +332,31 @@ func (d *Decoder) decode2D() error {
 	width := int32(d.opt.Width)
 	a0, color := int32(-1), 0
 	ri := 0
+	// The mode codes are read from a local copy of the bit reader's state,
+	// stored back before a run is read and on return.
+	acc, n := br.acc, br.n
+	last, lastN := br.last, br.lastN
+	var err error
 	for a0 < width {
-		e := modes[br.peek(modePeek)]
+		if n < modePeek {
+			br.acc, br.n = acc, n
+			br.fill()
+			acc, n = br.acc, br.n
+		}
+		e := modes[acc>>(64-modePeek)]
 		if e.n == 0 {
-			return errCode
+			err = errCode
+			break
 		}
-		if !br.skip(uint(e.n)) {
-			d.cur = cur
-			return errTruncate
+		k := uint(e.n)
+		if k > n {
+			acc, n = 0, 0
+			err = errTruncate
+			break
 		}
+		last, lastN = acc, k
+		acc <<= k
+		n -= k
 		for ref[ri] <= a0 {
 			ri++
 		}
@@ -288,22 +365,39 @@ func (d *Decoder) decode2D() error {
 			bi++
 		}
 		b1 := ref[bi]
+		if e.m == modeV0 {
+			if b1 < a0 {
+				err = errCode
+				break
+			}
+			cur = push(cur, b1)
+			a0 = b1
+			color ^= 1
+			// The next b1 is the change after this one on the reference
+			// row: it is past a0 and of the new colour.
+			ri = bi + 1
+			continue
+		}
 		switch e.m {
 		case modePass:
 			a0 = ref[bi+1]
 		case modeHorizontal:
-			r1, err := d.readRun(color)
-			if err != nil {
-				return err
+			br.acc, br.n = acc, n
+			var r1, r2 int
+			r1, err = d.readRun(color)
+			if err == nil {
+				r2, err = d.readRun(color ^ 1)
 			}
-			r2, err := d.readRun(color ^ 1)
+			acc, n = br.acc, br.n
+			last, lastN = br.last, br.lastN
 			if err != nil {
-				return err
+				break
 			}
 			a1 := max(a0, 0) + int32(r1)
 			a2 := a1 + int32(r2)
 			if a2 > width {
-				return errTooLong
+				err = errTooLong
+				break
 			}
 			cur = push(cur, a1)
 			cur = push(cur, a2)
@@ -314,14 +408,23 @@ func (d *Decoder) decode2D() error {
 				a1 = b1 - (int32(e.m) - int32(modeVL1) + 1)
 			}
 			if a1 < 0 || a1 < a0 || a1 > width {
-				return errCode
+				err = errCode
+				break
 			}
 			cur = push(cur, a1)
 			a0 = a1
 			color ^= 1
 		}
+		if err != nil {
+			break
+		}
 	}
+	br.acc, br.n = acc, n
+	br.last, br.lastN = last, lastN
 	d.cur = cur
+	if err != nil {
+		return err
+	}
 	d.finishRow()
 	return nil
 }

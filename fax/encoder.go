@@ -12,7 +12,7 @@ type Encoder struct {
 	ref    []int32 // changing elements of the row above
 	cur    []int32
 	rows   int
-	rowBit int64 // bw.total at the start of the current row's EOL
+	rowBit int64 // bw.total() at the start of the current row's EOL
 	closed bool
 }
 
@@ -99,17 +99,17 @@ func (e *Encoder) eol() {
 	fill := 0
 	if e.opt.MinRowBits > 0 && e.rows > 0 {
 		// The previous row's bits since its EOL, that EOL included.
-		if got := int(e.bw.total - e.rowBit); got < e.opt.MinRowBits {
+		if got := int(e.bw.total() - e.rowBit); got < e.opt.MinRowBits {
 			fill = e.opt.MinRowBits - got
 		}
 	}
 	if e.opt.AlignEOL {
-		fill += int((8 - (e.bw.total+int64(fill)+eolLen)%8) % 8)
+		fill += int((8 - (e.bw.total()+int64(fill)+eolLen)%8) % 8)
 	}
 	if fill > 0 {
 		e.bw.zeros(fill)
 	}
-	e.rowBit = e.bw.total
+	e.rowBit = e.bw.total()
 	e.bw.put(eolCode, eolLen)
 }
 

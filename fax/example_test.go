@@ -130,3 +130,87 @@ func ExampleConvert() {
 	// page 1: 2292 rows
 	// page 2: 2149 rows
 }
+
+// Read a received TIFF-F fax page by page, row by row, as the portal does
+// to show or forward it. A file from outside is checked against limits
+// before any pixel is decoded.
+func ExampleReadTIFF() {
+	// A two-page fax, as a fax machine or a TIFF-F file would hold it.
+	var file bytes.Buffer
+	w, err := fax.NewTIFFWriter(&file, fax.TIFFOptions{Coding: fax.MR})
+	if err != nil {
+		panic(err)
+	}
+	for _, length := range []int{1143, 800} {
+		rows := make([][]byte, length)
+		for i := range rows {
+			rows[i] = make([]byte, fax.WidthA4/8)
+			if i%100 == 0 {
+				rows[i][20] = 0xff // a short line every 100 rows
+			}
+		}
+		if _, err := w.WritePage(&fax.Page{Width: fax.WidthA4, Resolution: fax.Standard, Rows: fax.MemRows(rows)}); err != nil {
+			panic(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+
+	b := file.Bytes()
+	tr, err := fax.ReadTIFF(bytes.NewReader(b), int64(len(b)), fax.TIFFLimits{MaxPages: 50})
+	if err != nil {
+		panic(err) // a *fax.TIFFError says which page is wrong and why
+	}
+	defer tr.Close()
+	fmt.Println(tr.PageCount(), "pages")
+	for {
+		p, err := tr.NextPage()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			panic(err)
+		}
+		row := make([]byte, p.RowBytes())
+		lines := 0
+		for {
+			if err := p.Rows.ReadRow(row); err == io.EOF {
+				break
+			} else if err != nil {
+				panic(err)
+			}
+			if row[20] != 0 {
+				lines++
+			}
+		}
+		fmt.Printf("%dx%d %v %v: %d lines\n", p.Width, p.Length, p.Resolution, p.Coding, lines)
+	}
+	// Output:
+	// 2 pages
+	// 1728x1143 standard MR: 12 lines
+	// 1728x800 standard MR: 8 lines
+}
+
+// Turn a received fax into a PDF for download: one PDF page per fax page,
+// at its physical size, the fax bits kept as they are.
+func ExamplePDFWriter() {
+	rows := make([][]byte, 2287) // a white A4 page at fine resolution
+	for i := range rows {
+		rows[i] = make([]byte, fax.WidthA4/8)
+	}
+	doc := fax.Pages(&fax.Page{Width: fax.WidthA4, Resolution: fax.Fine, Rows: fax.MemRows(rows)})
+	defer doc.Close()
+
+	var pdf bytes.Buffer
+	w := fax.NewPDFWriter(&pdf)
+	stats, err := fax.Copy(w, doc)
+	if err != nil {
+		panic(err)
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+	fmt.Printf("%d page(s), %d rows, starts with %q\n", len(stats), stats[0].Rows, pdf.Bytes()[:8])
+	// Output:
+	// 1 page(s), 2287 rows, starts with "%PDF-1.4"
+}

@@ -123,11 +123,58 @@ type code struct {
 	n    uint8
 }
 
-// runEntry is one slot of a run-length lookup table indexed by the next
-// runPeek bits: the run length, and the code length (0 = no valid code).
-type runEntry struct {
-	run int16
-	n   uint8
+// runTable decodes one colour's run-length codes in at most two lookups
+// of small tables that stay in the L1 cache (the single 13-bit table it
+// replaces took 64 KB for both colours). The first level is indexed by the
+// next runFirst bits; codes longer than that (white's extended make-up
+// codes, black's longer codes) send the lookup to a 16-slot block of the
+// second level, indexed by the 4 bits after.
+//
+// An entry is run<<8 | sub<<7 | n: n is the code length (0 = no valid
+// code), sub marks a first-level entry whose run field is the offset of its
+// second-level block.
+type runTable struct {
+	first  [1 << runFirst]uint32
+	second []uint32
+}
+
+const (
+	runFirst = 9
+	runSub   = 1 << 7
+	runLen   = 0x1f
+)
+
+// lookup returns the entry for the next runPeek bits v.
+func (t *runTable) lookup(v uint32) uint32 {
+	e := t.first[v>>(runPeek-runFirst)]
+	if e&runSub != 0 {
+		e = t.second[e>>8+v&(1<<(runPeek-runFirst)-1)]
+	}
+	return e
+}
+
+func (t *runTable) add(run int, c code) {
+	entry := uint32(run)<<8 | uint32(c.n)
+	if c.n <= runFirst {
+		shift := runFirst - uint(c.n)
+		lo := uint32(c.bits) << shift
+		for i := lo; i < lo+1<<shift; i++ {
+			t.first[i] = entry
+		}
+		return
+	}
+	prefix := uint32(c.bits) >> (uint(c.n) - runFirst)
+	if t.first[prefix]&runSub == 0 {
+		t.first[prefix] = uint32(len(t.second))<<8 | runSub
+		t.second = append(t.second, make([]uint32, 1<<(runPeek-runFirst))...)
+	}
+	block := t.first[prefix] >> 8
+	rest := uint(c.n) - runFirst
+	shift := runPeek - runFirst - rest
+	lo := (uint32(c.bits) & (1<<rest - 1)) << shift
+	for i := lo; i < lo+1<<shift; i++ {
+		t.second[block+i] = entry
+	}
 }
 
 // modeEntry is one slot of the mode lookup table indexed by the next
@@ -149,7 +196,7 @@ type codeTables struct {
 	makeUp [2][40]code // [color][run/64-1], 64..2560
 	modes  [modeVL3 + 1]code
 	// decoding
-	runs  [2][1 << runPeek]runEntry
+	runs  [2]runTable
 	modeL [1 << modePeek]modeEntry
 }
 
@@ -183,11 +230,7 @@ func buildTables() *codeTables {
 		} else {
 			t.makeUp[color][rc.run/64-1] = c
 		}
-		shift := runPeek - uint(c.n)
-		lo := int(c.bits) << shift
-		for i := lo; i < lo+1<<shift; i++ {
-			t.runs[color][i] = runEntry{run: int16(rc.run), n: c.n}
-		}
+		t.runs[color].add(rc.run, c)
 	}
 	for _, rc := range whiteTerminating {
 		addRun(white, rc)

@@ -39,9 +39,13 @@ func TestCodeTables(t *testing.T) {
 				}
 			}
 			c := parseBits(a.bits)
-			e := tb.runs[color][int(c.bits)<<(runPeek-uint(c.n))]
-			if int(e.run) != a.run || e.n != c.n {
-				t.Errorf("%s lookup of %s = run %d len %d, want %d len %d", name, a.bits, e.run, e.n, a.run, c.n)
+			// Whatever bits follow the code, the lookup finds it.
+			for _, tail := range []uint32{0, 1<<runPeek - 1, 0x0a5a} {
+				v := uint32(c.bits)<<(runPeek-uint(c.n)) | tail&(1<<(runPeek-uint(c.n))-1)
+				e := tb.runs[color].lookup(v)
+				if int(e>>8) != a.run || e&runLen != uint32(c.n) {
+					t.Errorf("%s lookup of %s = run %d len %d, want %d len %d", name, a.bits, e>>8, e&runLen, a.run, c.n)
+				}
 			}
 		}
 		// 104 codes per colour: 64 terminating, 27 make-up, 13 extended.

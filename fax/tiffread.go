@@ -348,9 +348,16 @@ func (p *tiffPage) check(size int64, lim TIFFLimits) error {
 	if len(p.offsets) != strips || len(p.sizes) != strips {
 		return fmt.Errorf("%d strip offsets and %d byte counts for %d strips", len(p.offsets), len(p.sizes), strips)
 	}
+	stride := int64(p.width+7) / 8
 	for i := range p.offsets {
 		if p.offsets[i]+p.sizes[i] > size {
 			return fmt.Errorf("strip %d at %d+%d past the end of the %d-byte file", i, p.offsets[i], p.sizes[i], size)
+		}
+		// Uncompressed rows have a known size: a strip too short for its
+		// rows is refused now rather than failing part way down the page.
+		rows := int64(min(p.rowsPerStrip, p.length-i*p.rowsPerStrip))
+		if p.compression == compressNone && p.sizes[i] < rows*stride {
+			return fmt.Errorf("uncompressed strip %d has %d bytes for %d rows of %d", i, p.sizes[i], rows, stride)
 		}
 	}
 	return nil

@@ -6,8 +6,9 @@
 //
 //	go run ./examples/faxfile IN.(pdf|png|jpg|tif) OUT.(tif|pdf) [flags]
 //
-// The input's kind is recognised from its content. PDF pages are rendered
-// by poppler's pdftoppm (Debian poppler-utils). An input TIFF that is
+// The input's kind is recognised from its content. Scanned PDFs (one image
+// a page) are read in Go; other PDFs are rendered by poppler's pdftoppm
+// (Debian poppler-utils). An input TIFF that is
 // already a fax keeps its pages as they are; other images are scaled to the
 // fax width and halftoned (-halftone). OUT.tif is a TIFF-F file coded as
 // -coding says; OUT.pdf has one page per fax page at its physical size.
