@@ -156,6 +156,18 @@ func (b *contactBook) nameRecord(r *calllog.Record, callee string) {
 	}
 }
 
+// callerName is the name callee gave caller (a number in any format) in
+// their contacts, then in the business contacts; "" when none.
+func (b *contactBook) callerName(callee, caller string) string {
+	if b == nil {
+		return ""
+	}
+	if m, ok := b.ids.Lookup(callee, caller); ok {
+		return m.Name
+	}
+	return ""
+}
+
 // mount registers the contacts endpoints on the portal's API.
 func (b *contactBook) mount(p *portal) {
 	h := func(pattern string, f func(http.ResponseWriter, *http.Request)) {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -509,8 +510,9 @@ func TestCallerNameFromContacts(t *testing.T) {
 
 	uasPort := freePort(t)
 	sippRegisterFrom(t, sipp, p2.sip, "102", p.demo["102"], uasPort)
+	uasLog := filepath.Join(t.TempDir(), "uas_messages.log")
 	uas := startSippBackground(t, sipp, "uas", filepath.Join("..", "..", "sip", "testdata", "sipp", "uas_answer.xml"),
-		"-i", "127.0.0.1", "-p", fmt.Sprint(uasPort), "-m", "1")
+		"-i", "127.0.0.1", "-p", fmt.Sprint(uasPort), "-m", "1", "-trace_msg", "-message_file", uasLog)
 	waitUDPBound(t, uasPort)
 	prov := startSippBackground(t, sipp, "provider", filepath.Join("testdata", "sipp", "trunk_inbound.xml"),
 		p2.sip, "-s", "15551230000", "-i", "127.0.0.1", "-p", fmt.Sprint(provPort), "-m", "1")
@@ -528,5 +530,13 @@ func TestCallerNameFromContacts(t *testing.T) {
 	})
 	if c := calls[0]; c.From != "5557654321" || c.FromName != "Dana Okafor" {
 		t.Errorf("call as Bob sees it: from %q %q, want 5557654321 named Dana Okafor", c.From, c.FromName)
+	}
+	// Bob's phone rang with the name he gave the number.
+	msgs, err := os.ReadFile(uasLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^From: *"Dana Okafor" *<`).Match(msgs) {
+		t.Errorf("the INVITE to Bob's phone does not show Dana Okafor in From:\n%.2000s", msgs)
 	}
 }

@@ -69,6 +69,10 @@ type callHandling struct {
 	voicemail func(call *sip.Call, ext string, reason callhandling.VoicemailReason) (sip.Target, error)
 	// voicemailMenu is where *60 (own false) and *61 go; nil: 501.
 	voicemailMenu func(call *sip.Call, own bool) sip.Target
+	// callerName, when set, is the name the callee gave an outside
+	// caller's number in their contacts ("" when none): the rung phones
+	// show it.
+	callerName func(callee, caller string) string
 
 	mu     sync.Mutex
 	cache  map[string]cachedSettings
@@ -171,6 +175,7 @@ func (s *server) startCallHandling(ctx context.Context) error {
 	}
 	s.ch.mayCallOut = s.mayCallOut
 	s.ch.voicemail = s.voicemailTarget
+	s.ch.callerName = s.contacts.callerName // nil book: no names
 	s.trunkCalls.didTarget = func(ctx context.Context, c *sip.Call, ext string) (sip.Target, error) {
 		return s.ch.routeExtension(ctx, c, ext, callhandling.ClassExternal)
 	}
@@ -440,6 +445,9 @@ func (ch *callHandling) resolve(ctx context.Context, c *sip.Call, rc *routedCall
 // twins that are extensions.
 func (ch *callHandling) ringTarget(rc *routedCall, step callhandling.Step, now time.Time) sip.Target {
 	t := sip.Target{RingFor: time.Duration(step.Seconds) * time.Second}
+	if ch.callerName != nil && rc.call.Class == callhandling.ClassExternal && !rc.call.Anonymous && !rc.call.From.IsZero() {
+		t.FromDisplay = ch.callerName(rc.callee, rc.call.From.String())
+	}
 	if step.Devices {
 		t.Bindings = append(t.Bindings, ch.reg.Lookup(rc.callee, now)...)
 	}
