@@ -4,8 +4,9 @@
 GO ?= go
 
 # Programs the interop tests drive, and the Debian package of each.
-# Format: program:package
-DEB_TOOLS := sox:sox lame:lame ffmpeg:ffmpeg sipp:sip-tester baresip:baresip tiffcp:libtiff-tools pdftoppm:poppler-utils
+# Format: program:package, or name.pc:package for a library that pkg-config finds.
+DEB_TOOLS := sox:sox lame:lame ffmpeg:ffmpeg sipp:sip-tester baresip:baresip tiffcp:libtiff-tools pdftoppm:poppler-utils \
+	gcc:gcc pkg-config:pkg-config spandsp.pc:libspandsp-dev
 
 .PHONY: test deps vet bench lint fuzz
 
@@ -18,7 +19,10 @@ deps:
 	@missing=""; \
 	for pair in $(DEB_TOOLS); do \
 		prog=$${pair%%:*}; pkg=$${pair##*:}; \
-		command -v $$prog >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+		case $$prog in \
+		*.pc) pkg-config --exists $${prog%.pc} >/dev/null 2>&1 ;; \
+		*) command -v $$prog >/dev/null 2>&1 ;; \
+		esac || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
