@@ -738,3 +738,70 @@ func TestSpanDSPDamage(t *testing.T) {
 		t.Errorf("our Decoder let damage out of its stretch: %v", ours)
 	}
 }
+
+// spandspGolden are the TIFF-F files in testdata/spandsp that SpanDSP's
+// t4_rx wrote (see testdata/README.md), and how each is coded.
+var spandspGolden = []struct {
+	file   string
+	coding Coding
+}{
+	{"spandsp/text-mh.tif", MH},
+	{"spandsp/text-mr.tif", MR},
+	{"spandsp/text-mmr.tif", MMR},
+}
+
+// spandspGoldenRes are the resolutions of the three pages of each golden
+// file, each page the golden text page.
+var spandspGoldenRes = []Resolution{Standard, Fine, Superfine}
+
+// TestGoldenSpanDSP reads the TIFF-F files SpanDSP's t4_rx wrote into
+// testdata, so that SpanDSP's files are checked even where SpanDSP is not
+// installed: the pixels, each page's resolution and coding, and the page
+// numbers must be as sent. -update-golden rewrites them with SpanDSP.
+func TestGoldenSpanDSP(t *testing.T) {
+	doc := [][][]byte{goldenPage(), goldenPage(), goldenPage()}
+	if *updateGolden {
+		s := newSpanDSP(t)
+		var in []rxPage
+		for i, rows := range doc {
+			data := encodePage(t, Options{Coding: MR, K: 2, Width: WidthA4, LSBFirst: true}, rows)
+			in = append(in, rxPage{data, spandspGoldenRes[i]})
+		}
+		for _, g := range spandspGolden {
+			b, st := s.rx(t, MR, WidthA4, g.coding, in)
+			for _, p := range st {
+				if p.Bad != 0 {
+					t.Fatalf("%s: t4_rx counted %d bad rows on page %d", g.file, p.Bad, p.Page)
+				}
+			}
+			if err := os.WriteFile(filepath.Join("testdata", g.file), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, g := range spandspGolden {
+		t.Run(g.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", g.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, pages, r := readFile(t, b)
+			if r.PageCount() != len(doc) || len(got) != len(doc) {
+				t.Fatalf("%d pages (PageCount %d), want %d", len(got), r.PageCount(), len(doc))
+			}
+			for i, p := range pages {
+				if p.Resolution != spandspGoldenRes[i] || p.Coding != g.coding || p.Width != WidthA4 {
+					t.Errorf("page %d: %v %v width %d, want %v %v width %d", i+1, p.Resolution, p.Coding, p.Width, spandspGoldenRes[i], g.coding, WidthA4)
+				}
+				if !equalRows(doc[i], got[i]) {
+					t.Errorf("page %d differs: %s", i+1, firstDiff(doc[i], got[i]))
+				}
+			}
+			for i, d := range tiffIFDs(t, b) {
+				if pn := d[tagPageNumber]; len(pn) != 2 || int(pn[0]) != i || int(pn[1]) != len(doc) {
+					t.Errorf("IFD %d: PageNumber %v, want [%d %d]", i, pn, i, len(doc))
+				}
+			}
+		})
+	}
+}
