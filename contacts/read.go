@@ -195,14 +195,16 @@ func orDefault(v, d int) int {
 
 // cell cleans one field as ReadCSV documents.
 func cell(s string) string {
+	// The "'" Export puts first is removed before anything else: the
+	// byte it protects may be a tab or CR that trimming and line-end
+	// cleaning would change.
+	if len(s) >= 2 && s[0] == '\'' && strings.IndexByte(escapeFirst, s[1]) >= 0 {
+		s = s[1:]
+	}
 	if strings.IndexByte(s, '\r') >= 0 {
 		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 	}
-	s = strings.TrimSpace(s)
-	if len(s) >= 2 && s[0] == '\'' && strings.IndexByte(escapeFirst, s[1]) >= 0 {
-		s = strings.TrimSpace(s[1:])
-	}
-	return s
+	return strings.TrimSpace(s)
 }
 
 func get(rec []string, i int) string {
