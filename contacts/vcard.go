@@ -52,9 +52,14 @@ func IsVCard(b []byte) bool {
 // "other" number), the TEL with TYPE=pref (3.0) or PREF=1 (4.0) is the
 // main number, else the first of mobile, work, home, other, fax; the
 // first two EMAILs; ADR of TYPE home and work. Apple's "item1." groups
-// and X-ABLabel are read like any property. Properties vCard lacks
+// and X-ABLabel are read: a TEL whose only type is its label ("Mobile",
+// Apple's "_$!<Mobile>!$_", "Work", "Home", "Main", fax labels) gets that
+// type, any other label makes it the other number. Google's CATEGORIES
+// "starred" sets Favorite. Properties vCard lacks
 // (favorite, speed dial, SMS address) are X-TELEKIT- properties that
-// ExportVCard writes. Version 2.1 (quoted-printable) is not read.
+// ExportVCard writes. Version 2.1, as Android exports it, is read too:
+// bare type parameters ("TEL;CELL:") and QUOTED-PRINTABLE values with
+// their CHARSET.
 func ReadVCard(r io.Reader, opts ReadOptions) (*File, error) {
 	maxBytes := orDefault(opts.MaxBytes, DefaultMaxBytes)
 	maxRows := orDefault(opts.MaxRows, DefaultMaxRows)
