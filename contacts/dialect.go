@@ -129,11 +129,28 @@ var headerFields = map[string]Field{
 	"e-mail 2 address": FieldEmail2, "email 2": FieldEmail2,
 	"sms address": FieldSMS, "sms": FieldSMS,
 	"home street": FieldHomeStreet, "home city": FieldHomeCity, "home state": FieldHomeRegion,
-	"home postal code": FieldHomePostalCode, "home country/region": FieldHomeCountry,
+	"home postal code": FieldHomePostalCode, "home country/region": FieldHomeCountry, "home country": FieldHomeCountry,
 	"business street": FieldWorkStreet, "business city": FieldWorkCity, "business state": FieldWorkRegion,
-	"business postal code": FieldWorkPostalCode, "business country/region": FieldWorkCountry,
+	"business postal code": FieldWorkPostalCode, "business country/region": FieldWorkCountry, "business country": FieldWorkCountry,
 	"notes": FieldDescription, "description": FieldDescription,
 	"favorite": FieldFavorite, "speed dial": FieldSpeedDial,
+}
+
+// headerFallbacks are columns that fill a field only when the columns of
+// headerFields left it empty: Outlook's switchboard number and second
+// numbers. A company card has only "Company Main Phone".
+var headerFallbacks = map[string]Field{
+	"company main phone": FieldWorkPhone, "business phone 2": FieldWorkPhone, "home phone 2": FieldHomePhone,
+}
+
+// headerLabels are Google's group columns, whose "* starred" system group
+// is the favorite flag ("* myContacts" and user labels are ignored).
+var headerLabels = map[string]bool{"labels": true, "group membership": true}
+
+// fallbackCol is one column of headerFallbacks.
+type fallbackCol struct {
+	col   int
+	field Field
 }
 
 // labeled is a Google "X n - Label/Type" and "X n - Value" column pair, or
@@ -151,6 +168,10 @@ type layout struct {
 	phones  []labeled
 	emails  []labeled
 	addrs   []labeled
+	// fallback lists the headerFallbacks columns in column order.
+	fallback []fallbackCol
+	// labels lists the columns of headerLabels.
+	labels []int
 }
 
 func normHeader(h string) string {
@@ -199,6 +220,12 @@ func detect(header []string) layout {
 		}
 		if f, ok := headerFields[n]; ok {
 			l.cols[i] = f
+		}
+		if f, ok := headerFallbacks[n]; ok {
+			l.fallback = append(l.fallback, fallbackCol{i, f})
+		}
+		if headerLabels[n] {
+			l.labels = append(l.labels, i)
 		}
 	}
 	if google {

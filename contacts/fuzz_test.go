@@ -15,6 +15,8 @@ import (
 // and that every valid contact it accepts survives Export then ReadCSV.
 func FuzzReadCSV(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.csv"))
+	more, _ := filepath.Glob(filepath.Join("testdata", "exports", "*.csv"))
+	files = append(files, more...)
 	for _, name := range files {
 		b, err := os.ReadFile(name)
 		if err != nil {
@@ -66,6 +68,8 @@ func FuzzReadCSV(f *testing.F) {
 // semicolon (a documented limit).
 func FuzzReadVCard(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.vcf"))
+	more, _ := filepath.Glob(filepath.Join("testdata", "exports", "*.vcf"))
+	files = append(files, more...)
 	for _, name := range files {
 		b, err := os.ReadFile(name)
 		if err != nil {

@@ -89,6 +89,16 @@ type File struct {
 // is an *ImportError for the whole file. Fields are trimmed of surrounding
 // space, and a leading "'" that Export put before = + - @ tab CR or ' is
 // removed. Blank lines are skipped.
+//
+// Dialect details: Outlook's "Company Main Phone", "Business Phone 2" and
+// "Home Phone 2" fill the work or home number only when the main columns
+// leave it empty; Google's phone labels (Mobile, Work, Home, Main, Work
+// Fax, Home Fax, Pager, Other or custom), its " ::: " multi-values (the
+// second and later become the other number when it is free) and its "* "
+// primary mark are read; the system group "* starred" in Google's Labels
+// or Group Membership sets Favorite, other groups ("* myContacts", user
+// labels) are ignored. A display name equal to "First Last" is dropped,
+// so that Name gives the same and re-exports do not pin it.
 func ReadCSV(r io.Reader, opts ReadOptions) (*File, error) {
 	maxBytes := orDefault(opts.MaxBytes, DefaultMaxBytes)
 	maxRows := orDefault(opts.MaxRows, DefaultMaxRows)
@@ -185,14 +195,16 @@ func orDefault(v, d int) int {
 
 // cell cleans one field as ReadCSV documents.
 func cell(s string) string {
+	// The "'" Export puts first is removed before anything else: the
+	// byte it protects may be a tab or CR that trimming and line-end
+	// cleaning would change.
+	if len(s) >= 2 && s[0] == '\'' && strings.IndexByte(escapeFirst, s[1]) >= 0 {
+		s = s[1:]
+	}
 	if strings.IndexByte(s, '\r') >= 0 {
 		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 	}
-	s = strings.TrimSpace(s)
-	if len(s) >= 2 && s[0] == '\'' && strings.IndexByte(escapeFirst, s[1]) >= 0 {
-		s = strings.TrimSpace(s[1:])
-	}
-	return s
+	return strings.TrimSpace(s)
 }
 
 func get(rec []string, i int) string {
@@ -278,6 +290,29 @@ func (l layout) contact(rec []string) Contact {
 			c.SpeedDial = ParseSpeedDial(v)
 		}
 	}
+	for _, fc := range l.fallback {
+		v := get(rec, fc.col)
+		if v == "" {
+			continue
+		}
+		switch fc.field {
+		case FieldWorkPhone:
+			if c.Phones.Work == "" {
+				c.Phones.Work = v
+			}
+		case FieldHomePhone:
+			if c.Phones.Home == "" {
+				c.Phones.Home = v
+			}
+		}
+	}
+	for _, col := range l.labels {
+		for _, g := range splitMulti(get(rec, col)) {
+			if strings.EqualFold(g, "* starred") {
+				c.Favorite = true
+			}
+		}
+	}
 	for _, g := range l.phones {
 		for k, v := range splitMulti(get(rec, g.value)) {
 			label := get(rec, g.label)
@@ -329,6 +364,12 @@ func (l layout) contact(rec []string) Contact {
 	}
 	if mainNumber != "" && c.Main == PhoneUnknown {
 		c.Main = placeMain(&c.Phones, mainNumber)
+	}
+	if c.DisplayName != "" && c.DisplayName == strings.TrimSpace(c.FirstName+" "+c.LastName) {
+		// Google's "Name" and Outlook's "Display Name" repeat the name
+		// the first and last names make: keep it only when it adds
+		// something, as ReadVCard does with FN.
+		c.DisplayName = ""
 	}
 	if c.Main == PhoneUnknown && !l.strictMain() {
 		for _, t := range [...]PhoneType{PhoneMobile, PhoneWork, PhoneHome, PhoneOther, PhoneFax} {

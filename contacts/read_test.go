@@ -82,7 +82,7 @@ func TestReadCSVDialects(t *testing.T) {
 			},
 		}},
 		{"google_legacy.csv", ReadOptions{}, UTF8, DialectGoogleLegacy, []Contact{{
-			DisplayName: "Jane Doe", FirstName: "Jane", LastName: "Doe", Organization: "Acme Corp", JobTitle: "Buyer",
+			FirstName: "Jane", LastName: "Doe", Organization: "Acme Corp", JobTitle: "Buyer", // "Name" repeats them
 			Phones: Phones{Mobile: "+1 555-987-6543", Fax: "555-222-3333"}, Main: PhoneMobile,
 			Emails:      [2]string{"jane.doe@example.com"},
 			HomeAddress: Address{Street: "9 Elm St", City: "Springfield", Region: "IL", PostalCode: "62702", Country: "US"},

@@ -52,9 +52,14 @@ func IsVCard(b []byte) bool {
 // "other" number), the TEL with TYPE=pref (3.0) or PREF=1 (4.0) is the
 // main number, else the first of mobile, work, home, other, fax; the
 // first two EMAILs; ADR of TYPE home and work. Apple's "item1." groups
-// and X-ABLabel are read like any property. Properties vCard lacks
+// and X-ABLabel are read: a TEL whose only type is its label ("Mobile",
+// Apple's "_$!<Mobile>!$_", "Work", "Home", "Main", fax labels) gets that
+// type, any other label makes it the other number. Google's CATEGORIES
+// "starred" sets Favorite. Properties vCard lacks
 // (favorite, speed dial, SMS address) are X-TELEKIT- properties that
-// ExportVCard writes. Version 2.1 (quoted-printable) is not read.
+// ExportVCard writes. Version 2.1, as Android exports it, is read too:
+// bare type parameters ("TEL;CELL:") and QUOTED-PRINTABLE values with
+// their CHARSET.
 func ReadVCard(r io.Reader, opts ReadOptions) (*File, error) {
 	maxBytes := orDefault(opts.MaxBytes, DefaultMaxBytes)
 	maxRows := orDefault(opts.MaxRows, DefaultMaxRows)
@@ -81,7 +86,7 @@ func ReadVCard(r io.Reader, opts ReadOptions) (*File, error) {
 			f.Rows = append(f.Rows, row)
 			continue
 		}
-		card, err := vcard.NewDecoder(strings.NewReader(c.text)).Decode()
+		card, err := vcard.NewDecoder(strings.NewReader(fromV21(c.text))).Decode()
 		if err != nil {
 			row.Err = &ImportError{Line: c.line, Reason: strings.TrimPrefix(err.Error(), "vcard: ")}
 		} else {
@@ -181,6 +186,52 @@ func component(c []string, i int) string {
 	return ""
 }
 
+// abLabelText returns the X-ABLabel of f's group ("item1."), as Apple and
+// Google write a number's label that TYPE cannot say, with Apple's
+// "_$!<Mobile>!$_" wrapping removed; "" when there is none.
+func abLabelText(card vcard.Card, f *vcard.Field) string {
+	if f.Group == "" {
+		return ""
+	}
+	for _, l := range card["X-ABLABEL"] {
+		if strings.EqualFold(l.Group, f.Group) {
+			s := strings.TrimSpace(l.Value)
+			s = strings.TrimSuffix(strings.TrimPrefix(s, "_$!<"), ">!$_")
+			return s
+		}
+	}
+	return ""
+}
+
+// abLabel maps the X-ABLabel of a TEL without a TYPE it names to a phone
+// type, PhoneUnknown when there is no label, it is "Main", or the TEL
+// has a type (then TYPE decides).
+func abLabel(card vcard.Card, f *vcard.Field) PhoneType {
+	if len(f.Params[vcard.ParamType]) > 0 && !(len(f.Params[vcard.ParamType]) == 1 && isPref(f)) {
+		return PhoneUnknown
+	}
+	switch l := strings.ToLower(strings.ReplaceAll(abLabelText(card, f), " ", "")); l {
+	case "":
+		return PhoneUnknown
+	case "mobile", "cell", "iphone":
+		return PhoneMobile
+	case "home":
+		return PhoneHome
+	case "work":
+		return PhoneWork
+	case "homefax", "workfax", "otherfax", "fax":
+		return PhoneFax
+	case "main":
+		return PhoneUnknown
+	default:
+		return PhoneOther
+	}
+}
+
+func isMainLabel(card vcard.Card, f *vcard.Field) bool {
+	return strings.EqualFold(abLabelText(card, f), "main")
+}
+
 // hasType reports whether f has type t, in TYPE parameters or, as vCard
 // 2.1 and some exporters write, as a bare parameter name ("TEL;CELL:").
 func hasType(f *vcard.Field, t string) bool {
@@ -223,6 +274,13 @@ func fromCard(card vcard.Card) Contact {
 	case "1", "yes", "true":
 		c.Favorite = true
 	}
+	for _, f := range card[vcard.FieldCategories] {
+		for _, cat := range strings.Split(f.Value, ",") {
+			if strings.EqualFold(strings.TrimSpace(cat), "starred") {
+				c.Favorite = true // Google's starred contacts
+			}
+		}
+	}
 	if v := text(propSpeedDial); v != "" {
 		c.SpeedDial = ParseSpeedDial(v)
 	}
@@ -235,7 +293,15 @@ func fromCard(card vcard.Card) Contact {
 			continue
 		}
 		var t PhoneType
+		label := abLabel(card, f)
 		switch {
+		case label != PhoneUnknown:
+			t = label
+		case label == PhoneUnknown && isMainLabel(card, f):
+			if mainNumber == "" {
+				mainNumber = v
+			}
+			continue
 		case hasType(f, "fax"):
 			t = PhoneFax
 		case hasType(f, "cell") || hasType(f, "iphone") || hasType(f, "mobile"):
