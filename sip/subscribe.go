@@ -354,13 +354,16 @@ func (n *Notifier) BindingsChanged(aor string, bs []Binding) {
 		return
 	}
 	old := n.known[aor]
-	// A mailbox nobody ever set (no voicemail for this extension) has
-	// nothing to tell a phone: it gets no unsolicited NOTIFY.
-	_, hasMailbox := n.mailboxes[aor]
+	// A mailbox nobody ever set (no voicemail for this extension), or one
+	// with no messages at all, has nothing to tell a phone that just
+	// registered (its lamp starts off): it gets no unsolicited NOTIFY.
+	// Later changes of the counts reach every known phone (SetMailbox).
+	counts, hasMailbox := n.mailboxes[aor]
+	tell := hasMailbox && counts != (MWICounts{}) && !n.cfg.NoUnsolicitedMWI
 	var now []string
 	for _, b := range bs {
 		now = append(now, b.Contact)
-		if !slices.Contains(old, b.Contact) && !n.cfg.NoUnsolicitedMWI && hasMailbox {
+		if !slices.Contains(old, b.Contact) && tell {
 			n.sendUnsolicited(b, n.cfg.RegisterNotifyDelay)
 		}
 	}
