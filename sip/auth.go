@@ -531,6 +531,9 @@ func uriMatches(digestURI string, r gosip.Uri) bool {
 }
 
 func quoteEscape(s string) string {
+	if !strings.ContainsAny(s, `\"`) {
+		return s // the usual case: no Replacer built for every challenge
+	}
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
 }
 
