@@ -339,8 +339,19 @@ func (a *DigestAuth) verify(ctx context.Context, req *gosip.Request, p map[strin
 	if err != nil {
 		return verdict{err: err}
 	}
-	want := digestResponse(alg, strings.ToLower(ha1), nonce, ncStr, p["cnonce"], p["qop"], string(req.Method), p["uri"])
-	if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(resp))) != 1 || ha1 == a.dummy[alg] {
+	matches := func(ha1 string) bool {
+		want := digestResponse(alg, strings.ToLower(ha1), nonce, ncStr, p["cnonce"], p["qop"], string(req.Method), p["uri"])
+		return subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(resp))) == 1 && ha1 != a.dummy[alg]
+	}
+	ok := matches(ha1)
+	if cc, cached := a.creds.(*CredentialsCache); !ok && cached && ha1 != a.dummy[alg] {
+		// The secret may have changed in another process since the
+		// cache read it: a new secret works at once, not after the TTL.
+		if fresh, changed, err := cc.refresh(ctx, a.realm, user, alg); err == nil && changed {
+			ok = matches(fresh)
+		}
+	}
+	if !ok {
 		return verdict{failed: true}
 	}
 	if now.Sub(issued) > a.lifetime {
@@ -531,6 +542,9 @@ func uriMatches(digestURI string, r gosip.Uri) bool {
 }
 
 func quoteEscape(s string) string {
+	if !strings.ContainsAny(s, `\"`) {
+		return s // the usual case: no Replacer built for every challenge
+	}
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
 }
 

@@ -536,3 +536,13 @@ func TestParseDigest(t *testing.T) {
 		}
 	}
 }
+
+func TestQuoteEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"telekit": "telekit", "": "", `a"b`: `a\"b`, `a\b`: `a\\b`, `"\`: `\"\\`,
+	} {
+		if got := quoteEscape(in); got != want {
+			t.Errorf("quoteEscape(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

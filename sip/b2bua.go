@@ -106,7 +106,11 @@ type B2BUA struct {
 	calls    map[*Call]struct{}
 	branches map[string]struct{} // Via branches of our ringing INVITEs
 	nextPort int
-	onEvent  func(CallEvent)
+	// held are the even ports of the RTP range that calls hold (RTP
+	// there, RTCP on the port above), so the search skips them without
+	// a failing bind(2) each: near a full range that sweep was the cost.
+	held    map[int]struct{}
+	onEvent func(CallEvent)
 }
 
 type dialogRef struct {
@@ -283,7 +287,11 @@ func (b *B2BUA) listenRTP() (rtp, rtcp *net.UDPConn, err error) {
 			p = lo
 		}
 		b.nextPort = p + 2
+		_, held := b.held[p]
 		b.mu.Unlock()
+		if held {
+			continue
+		}
 		c, err := bind(p)
 		if err != nil {
 			continue
@@ -293,9 +301,31 @@ func (b *B2BUA) listenRTP() (rtp, rtcp *net.UDPConn, err error) {
 			c.Close()
 			continue
 		}
+		b.mu.Lock()
+		if b.held == nil {
+			b.held = map[int]struct{}{}
+		}
+		b.held[p] = struct{}{}
+		b.mu.Unlock()
 		return c, r, nil
 	}
 	return nil, nil, fmt.Errorf("sip: no free RTP/RTCP port pair in %d-%d", b.pmin, b.pmax)
+}
+
+// closeRTP closes a call leg's RTP and RTCP sockets (either may be nil)
+// and gives their ports back to the range.
+func (b *B2BUA) closeRTP(rtp, rtcp *net.UDPConn) {
+	if rtcp != nil {
+		rtcp.Close()
+	}
+	if rtp == nil {
+		return
+	}
+	p := rtp.LocalAddr().(*net.UDPAddr).Port
+	rtp.Close()
+	b.mu.Lock()
+	delete(b.held, p)
+	b.mu.Unlock()
 }
 
 // respond answers tx, logging a failure (the peer will retransmit).

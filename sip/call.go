@@ -316,8 +316,7 @@ func (b *B2BUA) newCall(req *gosip.Request, tx gosip.ServerTransaction, caller s
 		Codecs: b.codecs, EventPT: 101, Ptime: 20}
 	c.answerA, c.negA, err = c.localA.Answer(offer)
 	if err != nil {
-		rtp.Close()
-		rtcp.Close()
+		b.closeRTP(rtp, rtcp)
 		b.log.Info("sip: caller's offer refused", "call", c.ID, "err", err)
 		return nil, 488
 	}
@@ -444,11 +443,11 @@ func (c *Call) release() {
 	if app != nil {
 		app.s.Close()
 	}
-	for _, conn := range []*net.UDPConn{c.rtpA, c.rtpB, c.rtcpA, c.rtcpB} {
-		if conn != nil {
-			conn.Close()
-		}
-	}
+	c.mu.Lock()
+	rtpA, rtcpA, rtpB, rtcpB := c.rtpA, c.rtcpA, c.rtpB, c.rtcpB
+	c.mu.Unlock()
+	b.closeRTP(rtpA, rtcpA)
+	b.closeRTP(rtpB, rtcpB)
 	b.mu.Lock()
 	for _, l := range legs {
 		if l != nil {

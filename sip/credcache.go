@@ -14,7 +14,10 @@ import (
 // Only HA1s found are kept: a user the store does not know (or an error)
 // is asked again on every request, so an extension added by another
 // process authenticates at once. A secret changed or a user deleted
-// elsewhere is seen within the TTL; call Forget after a change made in
+// elsewhere is seen within the TTL, except that DigestAuth, on a response
+// that does not match a cached HA1, reads the store again, so a new secret
+// works at once (the old one keeps working until the TTL, or until the
+// new one is first used); call Forget after a change made in
 // this process to see it at once.
 type CredentialsCache struct {
 	next Credentials
@@ -73,6 +76,33 @@ func (c *CredentialsCache) HA1(ctx context.Context, realm, user string, alg Algo
 		delete(c.entries, k)
 		return "", err
 	}
+	c.store(k, ha1, now)
+	return ha1, nil
+}
+
+// refresh reads user's HA1 from the wrapped Credentials whatever the
+// cache holds, keeps it, and reports whether it differs from the cached
+// one (true when nothing was cached).
+func (c *CredentialsCache) refresh(ctx context.Context, realm, user string, alg Algorithm) (string, bool, error) {
+	if c.ttl <= 0 {
+		return "", false, nil // nothing cached: HA1 read the store already
+	}
+	k := credKey{realm, user, alg}
+	ha1, err := c.next.HA1(ctx, realm, user, alg)
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old, had := c.entries[k]
+	if err != nil {
+		delete(c.entries, k)
+		return "", false, err
+	}
+	c.store(k, ha1, now)
+	return ha1, !had || old.ha1 != ha1, nil
+}
+
+// store keeps ha1 for k, read at now. Called with c.mu held.
+func (c *CredentialsCache) store(k credKey, ha1 string, now time.Time) {
 	if len(c.entries) >= credCacheMax {
 		for k, e := range c.entries {
 			if now.Sub(e.at) >= c.ttl {
@@ -84,7 +114,6 @@ func (c *CredentialsCache) HA1(ctx context.Context, realm, user string, alg Algo
 		}
 	}
 	c.entries[k] = credEntry{ha1: ha1, at: now}
-	return ha1, nil
 }
 
 // Forget drops what the cache holds for user, in every realm and

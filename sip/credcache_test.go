@@ -129,3 +129,50 @@ func BenchmarkCredentialsCacheHit(b *testing.B) {
 		}
 	}
 }
+
+// TestAuthCachedSecretChanged: behind a CredentialsCache, a secret
+// changed in another process (no Forget) works at once: the digest that
+// does not match the cached HA1 makes DigestAuth read the store again.
+// The old secret keeps working until the TTL; a wrong one still fails.
+func TestAuthCachedSecretChanged(t *testing.T) {
+	clock := newClock()
+	store := &countingCredentials{}
+	store.Set("101", "old")
+	a, err := NewDigestAuth(AuthConfig{Realm: "pbx.test", Credentials: CacheCredentials(store, time.Minute, clock.Now), Clock: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	try := func(password string, cseq int) bool {
+		tx := newRecTx()
+		a.Authenticate(msg{cseq: cseq}.request(t), tx)
+		ch := tx.last(t)
+		m := msg{cseq: cseq + 1, auth: solve(t, ch, MD5, "101", password, "REGISTER", "sip:pbx.test", "00000001")}
+		_, ok := a.Authenticate(m.request(t), newRecTx())
+		return ok
+	}
+	type result struct {
+		Password string
+		OK       bool
+		Lookups  int
+	}
+	var got []result
+	for i, p := range []string{"old", "old", "CHANGE", "new", "new", "old", "guess"} {
+		if p == "CHANGE" {
+			store.Set("101", "new")
+			continue
+		}
+		ok := try(p, 10*i+1)
+		got = append(got, result{p, ok, store.n})
+	}
+	want := []result{
+		{"old", true, 1},    // read once
+		{"old", true, 1},    // cached
+		{"new", true, 2},    // mismatch: read again, the new secret works at once
+		{"new", true, 2},    // cached
+		{"old", false, 3},   // the cache now holds the new HA1; the store agrees
+		{"guess", false, 4}, // a wrong password reads the store once more, and fails
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -147,6 +147,9 @@ type Notifier struct {
 	subs      map[dialogKey]*subscription
 	mailboxes map[string]MWICounts
 	dialogs   map[string][]DialogState
+	// watched counts the subscriptions in subs by event and resource, so
+	// that a change nobody watches costs one map read.
+	watched map[watchKey]int
 	// unsolicited are the devices with an unsolicited NOTIFY pending or in
 	// flight, by contact.
 	unsolicited map[string]*unsolicitedTarget
@@ -193,6 +196,7 @@ func NewNotifier(cfg NotifierConfig) (*Notifier, error) {
 		subs:        make(map[dialogKey]*subscription),
 		mailboxes:   make(map[string]MWICounts),
 		dialogs:     make(map[string][]DialogState),
+		watched:     make(map[watchKey]int),
 		unsolicited: make(map[string]*unsolicitedTarget),
 		known:       make(map[string][]string),
 		perUser:     make(map[string]int),
@@ -303,37 +307,12 @@ func (n *Notifier) Mailbox(ext string) MWICounts {
 	return n.mailboxes[ext]
 }
 
-// SetDialogState replaces the calls of ext that busy lamps show with
-// dialogs (an empty slice: ext is idle) and sends a dialog NOTIFY to
-// every subscriber of ext. Every NOTIFY carries the full state, so a call
-// that ended may be reported as terminated or simply left out. It returns at once; NOTIFYs go out in the
-// background. It returns an error when a dialog has no ID or phase or two
-// share an ID.
-func (n *Notifier) SetDialogState(ext string, dialogs []DialogState) error {
-	seen := make(map[string]bool, len(dialogs))
-	for _, d := range dialogs {
-		if d.ID == "" || d.Phase == DialogPhaseUnknown || int(d.Phase) >= len(dialogPhaseNames) {
-			return fmt.Errorf("sip: set dialog state %q: dialog %q needs an ID and a phase", ext, d.ID)
-		}
-		if seen[d.ID] {
-			return fmt.Errorf("sip: set dialog state %q: dialog ID %q twice", ext, d.ID)
-		}
-		seen[d.ID] = true
-	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if len(dialogs) == 0 {
-		delete(n.dialogs, ext)
-	} else {
-		n.dialogs[ext] = slices.Clone(dialogs)
-	}
-	n.notifyResource(EventDialog, ext)
-	return nil
-}
-
 // notifyResource kicks every live subscription to event for resource.
 // Called with n.mu held.
 func (n *Notifier) notifyResource(event, resource string) {
+	if n.watched[watchKey{event, resource}] == 0 {
+		return // nobody subscribes: nothing to look through
+	}
 	for _, s := range n.subs {
 		if s.event == event && s.resource == resource && s.reason == "" {
 			n.kick(s)
@@ -564,6 +543,7 @@ func (n *Notifier) HandleSubscribe(req *gosip.Request, tx gosip.ServerTransactio
 		return
 	}
 	n.subs[s.key] = s
+	n.watched[watchKey{s.event, s.resource}]++
 	n.perUser[user]++
 	n.mu.Unlock()
 	n.log.Info("sip subscribe", "user", user, "event", pkg, "resource", resource, "source", src.String(), "expires", seconds(exp))
@@ -729,6 +709,11 @@ func (n *Notifier) remove(s *subscription) {
 	}
 	s.removed = true
 	delete(n.subs, s.key)
+	if k := (watchKey{s.event, s.resource}); n.watched[k] <= 1 {
+		delete(n.watched, k)
+	} else {
+		n.watched[k]--
+	}
 	if n.perUser[s.user]--; n.perUser[s.user] <= 0 {
 		delete(n.perUser, s.user)
 	}

@@ -40,6 +40,11 @@
 // …) in the same period, and each is summed up apart, so that a change is
 // measured against what it changes under the same machine load.
 //
+// `loadtest serve` is not a load but the floor: a minimal B2BUA written
+// directly on sipgo (floor.go), started with the PBX's command line, so
+// that `-pbx floor=PATH-OF-LOADTEST,pbx=PATH-OF-PBX` measures what sipgo
+// itself costs for the same calls or registrations.
+//
 // The PBX drops datagrams past 100 a second from one source address, so
 // the callers and callees are spread over addresses 127.x.y.z, at most 16
 // calls a second each (-pairs overrides).
@@ -83,7 +88,13 @@ const pcapAudio = "/usr/share/sip-tester/g711a.pcap"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		// The floor B2BUA (floor.go), started by a run as a PBX build.
+		err = runFloor(ctx, os.Args[2:], os.Stdout)
+	} else {
+		err = run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	}
 	stop()
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {

@@ -6,10 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/telekit/telekit/account"
@@ -287,17 +285,16 @@ func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
 	return r
 }
 
-// lamps keeps each extension's calls for busy-lamp (dialog) subscribers.
+// lamps shows each extension's calls on busy lamps (dialog
+// subscriptions). The Notifier keeps the state: each call event changes
+// one dialog of each side, which costs a map update when nobody watches.
 type lamps struct {
 	events *sip.Notifier
 	log    *slog.Logger
-
-	mu    sync.Mutex
-	calls map[string]map[string]sip.DialogState // ext → call ID → state
 }
 
 func newLamps(events *sip.Notifier, log *slog.Logger) *lamps {
-	return &lamps{events: events, log: log, calls: map[string]map[string]sip.DialogState{}}
+	return &lamps{events: events, log: log}
 }
 
 func (l *lamps) update(ev sip.CallEvent) {
@@ -308,32 +305,15 @@ func (l *lamps) update(ev sip.CallEvent) {
 	case sip.CallEnded:
 		phase = sip.DialogTerminated
 	}
-	for _, side := range []struct {
+	for _, side := range [2]struct {
 		ext, remote string
 		dir         sip.DialogDirection
 	}{{ev.From, ev.To, sip.Initiator}, {ev.To, ev.From, sip.Recipient}} {
-		l.mu.Lock()
-		m := l.calls[side.ext]
-		if m == nil {
-			m = map[string]sip.DialogState{}
-			l.calls[side.ext] = m
+		d := sip.DialogState{ID: ev.CallID, CallID: ev.CallID, Direction: side.dir, Phase: phase}
+		if phase != sip.DialogTerminated {
+			d.Remote = sip.Identity{URI: "sip:" + side.remote}
 		}
-		if phase == sip.DialogTerminated {
-			delete(m, ev.CallID)
-		} else {
-			m[ev.CallID] = sip.DialogState{ID: ev.CallID, CallID: ev.CallID, Direction: side.dir, Phase: phase,
-				Remote: sip.Identity{URI: "sip:" + side.remote}}
-		}
-		list := make([]sip.DialogState, 0, len(m))
-		for _, d := range m {
-			list = append(list, d)
-		}
-		if len(m) == 0 {
-			delete(l.calls, side.ext)
-		}
-		l.mu.Unlock()
-		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
-		if err := l.events.SetDialogState(side.ext, list); err != nil {
+		if err := l.events.UpdateDialog(side.ext, d); err != nil {
 			l.log.Debug("busy lamp", "ext", side.ext, "err", err)
 		}
 	}
