@@ -23,11 +23,15 @@ func defaultPrompt(t *testing.T, name string) []int16 {
 // TestVoicemailMenuPromptsInOrder is the prompt check of the prompts
 // issue, through the PBX with a real softphone: baresip dials *60 and
 // records what it hears. It hears "Please enter your mailbox number…"
-// whole; after it keys 202# (RFC 4733), "Please enter your PIN…" starts
-// after the first prompt ended; a key pressed one second into that
-// prompt cuts it short: the phone hears no more of it while the menu
-// waits for the rest of the PIN. Prompts are found by their energy envelope,
-// then sample by sample, against the files of the default set.
+// whole; it keys nothing, so after ten silent seconds the menu says it
+// again, and that repeat, which starts a new talkspurt after a long
+// pause, must be heard whole from its first syllable (the RTP timestamps
+// move on with the pause and the marker bit starts the talkspurt; see
+// media.Player). Then it keys 202# (RFC 4733): "Please enter your PIN…"
+// starts at once; a key pressed one second into that prompt cuts it
+// short: the phone hears no more of it while the menu waits for the rest
+// of the PIN. Prompts are found by their energy envelope, then sample by
+// sample, against the files of the default set.
 func TestVoicemailMenuPromptsInOrder(t *testing.T) {
 	bin := interop.LookPath(t, "baresip", "baresip")
 	v := startVMTest(t)
@@ -41,9 +45,12 @@ func TestVoicemailMenuPromptsInOrder(t *testing.T) {
 	writeTone(t, filepath.Join(phone.dir, "tone.wav"), 440, time.Minute) // outlast the call
 	phone.command(t, "dial", "*60")
 	phone.waitEvent(t, "CALL_ESTABLISHED")
-	// The phone records only what it receives, and the PBX sends nothing
+	// The phone records only what it decodes, and the PBX sends nothing
 	// while it waits for keys: the recording is the prompts back to back.
-	waitLong(t, "the mailbox prompt", 20*time.Second, func() bool { return phone.recorded() >= d(mailbox) })
+	// (baresip's jitter buffer keeps the last few packets of a prompt
+	// until the next one arrives, so the recording only passes the first
+	// prompt's length once the repeat has begun.)
+	waitLong(t, "the mailbox prompt and its repeat", menuTimeout+20*time.Second, func() bool { return phone.recorded() >= d(mailbox)+time.Second })
 	phone.command(t, "sndcode", "202#")
 	keyed := phone.recorded()
 	waitLong(t, "a second of the PIN prompt", 10*time.Second, func() bool { return phone.recorded() >= keyed+time.Second })
@@ -76,11 +83,22 @@ func TestVoicemailMenuPromptsInOrder(t *testing.T) {
 	if c1 < 0.9 || at1 > 8000 {
 		t.Fatalf("vm-enter-mailbox not heard whole at the start: correlation %.3f at %.2f s", c1, float64(at1)/8000)
 	}
+	// The repeat after the silent wait: whole from its start (its first
+	// second, before the keys cut it).
+	again := mailbox[:8000]
+	at1b, c1b := find(heard, again, at1+len(mailbox)-800)
+	t.Logf("vm-enter-mailbox again after %v of silence at %.2f s, correlation %.3f", menuTimeout, float64(at1b)/8000, c1b)
+	if c1b < 0.9 || at1b > at1+len(mailbox)+4000 {
+		t.Fatalf("the prompt after the silent wait not heard whole from its start: correlation %.3f at %.2f s", c1b, float64(at1b)/8000)
+	}
+	if c := correlation(toFloat(heard[at1b:at1b+1600]), toFloat(again[:1600])); c < 0.9 {
+		t.Errorf("the first 200 ms after the silent wait are garbled: correlation %.3f", c)
+	}
 	head := pin[:8000*3/4] // what plays before the key
-	at2, c2 := find(heard, head, at1+len(mailbox))
+	at2, c2 := find(heard, head, at1b+4000)
 	t.Logf("vm-enter-pin starts at %.2f s, correlation %.3f", float64(at2)/8000, c2)
-	if c2 < 0.9 || at2 > at1+len(mailbox)+8000 {
-		t.Fatalf("vm-enter-pin not heard right after vm-enter-mailbox: correlation %.3f at %.2f s", c2, float64(at2)/8000)
+	if c2 < 0.9 || at2 > at1b+3*8000 {
+		t.Fatalf("vm-enter-pin not heard right after the keys cut the repeat short: correlation %.3f at %.2f s", c2, float64(at2)/8000)
 	}
 	// Cut short: past 1.6 s (the key came after about a second) the rest
 	// of the prompt was not played.
