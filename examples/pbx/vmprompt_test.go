@@ -1,11 +1,21 @@
 package main
 
 import (
+	"errors"
+	"go/ast"
+	"go/parser"
+	gotoken "go/token"
 	"io/fs"
+	"maps"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/telekit/telekit/callhandling"
 	"github.com/telekit/telekit/internal/interop"
 	"github.com/telekit/telekit/media/prompt"
 )
@@ -110,4 +120,65 @@ func TestVoicemailMenuPromptsInOrder(t *testing.T) {
 	if played := time.Duration(len(heard)-at2) * time.Second / 8000; played > d(pin)-time.Second {
 		t.Errorf("%v heard from the start of vm-enter-pin on, want it cut at about 1 s of its %v", played, d(pin))
 	}
+}
+
+// TestCallHandlingPromptsInDefaultSet checks that the default prompt set
+// has every confirmation callhandling's Apply and CheckOutgoing can ask
+// the PBX to play. callhandling may not import media/prompt, so the check
+// lives here, where both meet. The names are every "ch-…" string literal
+// in callhandling's source (each prompt the package returns is written
+// out whole there), and a locked phone's refusal from CheckOutgoing
+// checks the collection reaches the returned values.
+func TestCallHandlingPromptsInDefaultSet(t *testing.T) {
+	names := map[string]bool{}
+	files, err := filepath.Glob(filepath.Join("..", "..", "callhandling", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("callhandling sources: %v %v", files, err)
+	}
+	fset := gotoken.NewFileSet()
+	chName := regexp.MustCompile(`^ch-[a-z0-9-]+$`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == gotoken.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil && chName.MatchString(s) {
+					names[s] = true
+				}
+			}
+			return true
+		})
+	}
+	var s callhandling.Settings
+	s.Lock.Locked = true
+	out := callhandling.CheckOutgoing(&s, &callhandling.System{}, "5551234", time.Now())
+	if out.Allowed || !names[out.Prompt] {
+		t.Fatalf("a locked phone's call: %+v; want refused with a prompt among %d found in the source", out, len(names))
+	}
+	for _, want := range []string{"ch-code-invalid", "ch-forward-on", "ch-dnd-off", "ch-wrong-password", "ch-mode-away"} {
+		if !names[want] {
+			t.Errorf("%s not found in callhandling's source: the scan is broken", want)
+		}
+	}
+	cat, err := prompt.NewCatalog(prompt.CatalogConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		snd, err := cat.Load("en", "", name)
+		switch {
+		case errors.Is(err, prompt.ErrNotFound):
+			t.Errorf("%s: callhandling asks for it, the default prompt set lacks it", name)
+		case err != nil:
+			t.Errorf("%s: %v", name, err)
+		case snd.Duration() == 0:
+			t.Errorf("%s: empty in the default prompt set", name)
+		}
+	}
+	t.Logf("%d call-handling prompts, all in the default set", len(names))
 }
