@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pion/rtp"
 )
 
 // fakeSchedule is a PlayerConfig whose clock only moves when the player
@@ -84,11 +85,124 @@ func TestPlayerBackToBackKeepsPace(t *testing.T) {
 	if diff := cmp.Diff(want, f.waits); diff != "" {
 		t.Errorf("deadlines after the first start (-want +got):\n%s", diff)
 	}
-	readN(t, b, 4)
+	// One continuous stream: no timestamp jump, no second marker.
+	checkStream(t, readN(t, b, 4), a)
+}
+
+// rtpTiming is what a receiver's jitter buffer looks at: timestamp,
+// marker, and when the packet came.
+type rtpTiming struct {
+	TS     uint32 // relative to the first packet
+	Marker bool
+}
+
+func timings(got []rtp.Packet) []rtpTiming {
+	out := make([]rtpTiming, len(got))
+	for i, p := range got {
+		out[i] = rtpTiming{p.Header.Timestamp - got[0].Header.Timestamp, p.Header.Marker}
+	}
+	return out
+}
+
+// TestPlayerPauseAdvancesTimestamps is the fix for prompts that a
+// softphone heard garbled after a menu had waited silently for keys: the
+// second Play's packets must carry timestamps that moved on by the
+// pause, and the first of them the marker (RFC 3551 §4.1).
+func TestPlayerPauseAdvancesTimestamps(t *testing.T) {
+	a, b := sessionPair(t)
+	f := &fakeSchedule{now: time.Unix(1000, 0)}
+	p := NewPlayer(a, f.config())
+	ctx := context.Background()
+	must(t, p.Play(ctx, tone(2*FrameSamples)))
+	f.now = f.now.Add(1234 * time.Millisecond) // the menu waits for a key
+	must(t, p.Play(ctx, tone(2*FrameSamples)))
+	// A third prompt right after the second: the stream just goes on.
+	must(t, p.Play(ctx, tone(FrameSamples)))
+	// A pause after RFC 4733 digits, which moved the audio clock already.
+	f.now = f.now.Add(500 * time.Millisecond)
+	must(t, a.WriteRTP(101, a.Timestamp(), true, []byte{1, 0x80, 0, 160}))
+	a.SkipSamples(800) // the 100 ms the event took
+	f.now = f.now.Add(500 * time.Millisecond)
+	must(t, p.Play(ctx, tone(FrameSamples)))
+
+	got := readN(t, b, 7)
+	var audio []rtp.Packet
+	for _, p := range got {
+		if p.Header.PayloadType == 0 {
+			audio = append(audio, p)
+		}
+	}
+	pause := uint32(1234 * SampleRate / 1000)
+	want := []rtpTiming{
+		{0, true}, {160, false},
+		{320 + pause, true}, {480 + pause, false},
+		{640 + pause, false},
+		{800 + pause + 8000, true}, // 1 s after the last slot ended
+	}
+	if diff := cmp.Diff(want, timings(audio)); diff != "" {
+		t.Errorf("audio timestamps and markers (-want +got):\n%s", diff)
+	}
+}
+
+// TestPlayerPauseTimestampsFollowArrival checks the same on the wire in
+// real time, as a receiver computes its jitter (RFC 3550 §6.4.1): across
+// a real pause, the difference between two packets' arrival times and
+// their timestamps' stays small. With timestamps that did not move on,
+// it is the whole pause.
+func TestPlayerPauseTimestampsFollowArrival(t *testing.T) {
+	a, b := sessionPair(t)
+	p := NewPlayer(a, PlayerConfig{})
+	ctx := context.Background()
+	const pause = 700 * time.Millisecond
+	type rx struct {
+		ts      uint32
+		marker  bool
+		arrival time.Time
+	}
+	got := make(chan rx, 16)
+	go func() {
+		buf := make([]byte, 1500)
+		b.SetReadDeadline(time.Now().Add(20 * time.Second))
+		for range 6 {
+			pk, err := b.ReadRTP(buf)
+			if err != nil {
+				close(got)
+				return
+			}
+			got <- rx{pk.Header.Timestamp, pk.Header.Marker, pk.Arrival}
+		}
+		close(got)
+	}()
+	must(t, p.Play(ctx, tone(3*FrameSamples)))
+	time.Sleep(pause)
+	must(t, p.Play(ctx, tone(3*FrameSamples)))
+	var pk []rx
+	for r := range got {
+		pk = append(pk, r)
+	}
+	if len(pk) != 6 {
+		t.Fatalf("received %d packets, want 6", len(pk))
+	}
+	for i, r := range pk {
+		if r.marker != (i == 0 || i == 3) {
+			t.Errorf("packet %d: marker %v, want it on the first packet of each talkspurt only", i, r.marker)
+		}
+	}
+	// The packet after the pause, against the one before it. A slow
+	// machine delays arrivals, never timestamps, so only a difference of
+	// about the pause itself (the bug) fails the test.
+	dArrival := pk[3].arrival.Sub(pk[2].arrival)
+	dTS := time.Duration(pk[3].ts-pk[2].ts) * time.Second / SampleRate
+	if dTS < pause {
+		t.Errorf("timestamps moved %v across a pause of %v (arrivals %v apart)", dTS, pause, dArrival)
+	}
+	if d := (dArrival - dTS).Abs(); d > pause/2 {
+		t.Errorf("transit jumps by %v across the pause: arrivals %v apart, timestamps %v", d, dArrival, dTS)
+	}
 }
 
 func TestPlayerReanchorsWhenFarBehind(t *testing.T) {
-	a, _ := sessionPair(t)
+	a, b := sessionPair(t)
 	f := &fakeSchedule{now: time.Unix(1000, 0)}
 	f.onN = func(n int) error {
 		if n == 2 {
@@ -98,12 +212,18 @@ func TestPlayerReanchorsWhenFarBehind(t *testing.T) {
 	}
 	must(t, NewPlayer(a, f.config()).Play(context.Background(), tone(5*FrameSamples)))
 	ms := time.Millisecond
-	// The wait for frame 2 (due at 40 ms) ended at 1020 ms. Frame 3, due at
-	// 60 ms, goes at once and the schedule continues from there, instead
-	// of a burst of 50 catch-up frames.
-	want := []time.Duration{20 * ms, 40 * ms, 1020 * ms, 1040 * ms, 1060 * ms}
+	// The wait for frame 2 (due at 40 ms) ended at 1020 ms. Frame 2 goes
+	// then and the schedule continues from there (frame 3 at 1040 ms),
+	// instead of a burst of 50 catch-up frames.
+	want := []time.Duration{20 * ms, 40 * ms, 1040 * ms, 1060 * ms, 1080 * ms}
 	if diff := cmp.Diff(want, f.waits); diff != "" {
 		t.Errorf("deadlines (-want +got):\n%s", diff)
+	}
+	// On the wire the stall is a pause: frame 2 carries a timestamp 980
+	// ms later than it would have, and starts a talkspurt.
+	wantTS := []rtpTiming{{0, true}, {160, false}, {320 + 7840, true}, {480 + 7840, false}, {640 + 7840, false}}
+	if diff := cmp.Diff(wantTS, timings(readN(t, b, 5))); diff != "" {
+		t.Errorf("timestamps and markers (-want +got):\n%s", diff)
 	}
 }
 

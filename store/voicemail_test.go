@@ -3,6 +3,9 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,4 +61,68 @@ func BenchmarkVoicemailList(b *testing.B) {
 			}
 		}
 	})
+}
+
+// mwiClock records when the Service announced new counts, the moment
+// the PBX builds and sends the message-summary NOTIFY.
+type mwiClock struct {
+	at chan time.Time
+}
+
+func (m mwiClock) MessageArrived(context.Context, voicemail.Arrival) error { return nil }
+func (m mwiClock) CountsChanged(_ context.Context, _ string, c voicemail.Counts) {
+	select {
+	case m.at <- time.Now():
+	default:
+	}
+}
+
+// BenchmarkDepositToMWI measures what a caller's '#' or BYE starts: from
+// the end of a 10-second message to the MWI announcement, over the real
+// filesystem and SQLite with their fsyncs (temp file, fsync, rename,
+// directory fsync, the index row with synchronous=FULL, then the counts
+// query). It reports the median and 95th percentile in ms; the NOTIFY
+// itself (one UDP write in package sip) is not included.
+func BenchmarkDepositToMWI(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	mwi := mwiClock{at: make(chan time.Time, 1)}
+	svc, err := voicemail.New(voicemail.Config{FS: voicemail.OSFS{Dir: filepath.Join(dir, "voicemail")},
+		Store: open(b, dir).Voicemail(), Notifier: mwi})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := svc.CreateMailbox(ctx, voicemail.Mailbox{ID: "101", Quota: voicemail.Quota{MaxMessages: 1 << 30}}); err != nil {
+		b.Fatal(err)
+	}
+	frame := make([]int16, 160)
+	for i := range frame {
+		frame[i] = int16(4000 * math.Sin(2*math.Pi*float64(i)/16))
+	}
+	var lat []time.Duration
+	for b.Loop() {
+		d, err := svc.Begin(ctx, "101", voicemail.DepositMeta{CallerNumber: "+15550100", Received: time.Now()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range 500 {
+			if _, err := d.WriteSamples(frame); err != nil {
+				b.Fatal(err)
+			}
+		}
+		hash := time.Now() // the caller presses '#'
+		if _, err := d.Commit(ctx); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case at := <-mwi.at:
+			lat = append(lat, at.Sub(hash))
+		default:
+			b.Fatal("no MWI after the deposit")
+		}
+	}
+	slices.Sort(lat)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[len(lat)*95/100]), "p95-ms")
 }

@@ -1,6 +1,7 @@
 package voicemail
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/telekit/telekit/schedule"
@@ -84,11 +85,55 @@ type Greetings struct {
 	Mode GreetingMode `json:"mode"`
 	// Schedule is when the scheduled greeting plays (ModeScheduled).
 	Schedule *schedule.Schedule `json:"schedule,omitempty"`
+	// Schedules are more schedules, each with the recorded greeting it
+	// plays (FortiVoice "Scheduled: add a Schedule and assign a
+	// Greeting"), in ModeScheduled; the first active one wins, before
+	// Schedule. See For.
+	Schedules []ScheduledGreeting `json:"schedules,omitempty"`
 	// TemporaryUntil, when not zero, is when the temporary greeting stops
 	// playing (it is kept until erased).
 	TemporaryUntil time.Time `json:"temporary_until,omitzero"`
 	// Recorded lists the greetings that have a recording, in kind order.
 	Recorded []GreetingKind `json:"recorded,omitempty"`
+}
+
+// ScheduledGreeting assigns a recorded greeting to a schedule: while the
+// schedule is active, calls hear that greeting (in ModeScheduled).
+type ScheduledGreeting struct {
+	// Schedule is when the greeting plays.
+	Schedule schedule.Schedule `json:"schedule"`
+	// Greeting is the recording played: GreetingSimple,
+	// GreetingScheduled, GreetingBusy or GreetingUnavailable.
+	Greeting GreetingKind `json:"greeting"`
+}
+
+// MaxSchedules is the most entries Greetings.Schedules may have.
+const MaxSchedules = 16
+
+// Validate reports whether the greeting settings can be stored: at most
+// MaxSchedules scheduled greetings, each naming a greeting that can be
+// assigned to a schedule and a schedule that compiles. It does not
+// require the recordings to exist yet (they may be uploaded after).
+func (g Greetings) Validate() error {
+	if len(g.Schedules) > MaxSchedules {
+		return fmt.Errorf("voicemail: greetings: %d schedules, at most %d", len(g.Schedules), MaxSchedules)
+	}
+	for i, sg := range g.Schedules {
+		switch sg.Greeting {
+		case GreetingSimple, GreetingScheduled, GreetingBusy, GreetingUnavailable:
+		default:
+			return fmt.Errorf("voicemail: greetings: schedule %d: greeting %q cannot be scheduled; want simple, scheduled, busy or unavailable", i+1, sg.Greeting)
+		}
+		if _, err := sg.Schedule.Compile(); err != nil {
+			return fmt.Errorf("voicemail: greetings: schedule %d: %w", i+1, err)
+		}
+	}
+	if g.Schedule != nil {
+		if _, err := g.Schedule.Compile(); err != nil {
+			return fmt.Errorf("voicemail: greetings: schedule: %w", err)
+		}
+	}
+	return nil
 }
 
 // Has reports whether greeting k has a recording.
@@ -120,8 +165,10 @@ func (g Greetings) with(k GreetingKind, on bool) Greetings {
 //     TemporaryUntil (or TemporaryUntil is zero);
 //  2. in ModeConditional, the busy greeting for ReasonBusy and the
 //     unavailable greeting for every other reason, when recorded;
-//  3. in ModeScheduled, the scheduled greeting while Schedule is active
-//     at now, when recorded (an invalid schedule is never active);
+//  3. in ModeScheduled, the greeting of the first entry of Schedules
+//     that is active at now and whose greeting is recorded; then the
+//     scheduled greeting while Schedule is active at now, when recorded
+//     (an invalid schedule is never active);
 //  4. in ModeSimple or ModeScheduled, the simple greeting, when recorded;
 //  5. the standard greeting.
 //
@@ -141,6 +188,14 @@ func (g Greetings) For(reason Reason, now time.Time) GreetingKind {
 			return k
 		}
 	case ModeScheduled:
+		for _, sg := range g.Schedules {
+			if !g.Has(sg.Greeting) {
+				continue
+			}
+			if c, err := sg.Schedule.Compile(); err == nil && c.ActiveAt(now) {
+				return sg.Greeting
+			}
+		}
 		if g.Schedule != nil && g.Has(GreetingScheduled) {
 			if c, err := g.Schedule.Compile(); err == nil && c.ActiveAt(now) {
 				return GreetingScheduled

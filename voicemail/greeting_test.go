@@ -248,3 +248,76 @@ func FuzzGreetingUpload(f *testing.F) {
 		}
 	})
 }
+
+// TestGreetingForSchedules: several schedules, each with its greeting
+// (FortiVoice "add a Schedule and assign a Greeting"). The first active
+// entry whose greeting is recorded wins, then the single Schedule, then
+// simple; temporary and conditional rules still come first.
+func TestGreetingForSchedules(t *testing.T) {
+	utc := func(days schedule.DaySet, h0, h1 int) schedule.Schedule {
+		return schedule.Schedule{Zone: "UTC", Windows: []schedule.Window{{Days: days, Start: schedule.At(h0, 0), End: schedule.At(h1, 0)}}}
+	}
+	lunch := utc(schedule.Weekdays, 12, 14)
+	office := utc(schedule.Weekdays, 9, 17)
+	night := utc(schedule.Weekdays, 17, 23)
+	monday := func(h int) time.Time { return time.Date(2026, 3, 2, h, 30, 0, 0, time.UTC) }
+	S, Sc, B, U := voicemail.GreetingSimple, voicemail.GreetingScheduled, voicemail.GreetingBusy, voicemail.GreetingUnavailable
+	g := voicemail.Greetings{
+		Mode: voicemail.ModeScheduled,
+		Schedules: []voicemail.ScheduledGreeting{
+			{Schedule: lunch, Greeting: U},  // first: wins over office at lunch time
+			{Schedule: office, Greeting: B}, // overlaps lunch
+			{Schedule: night, Greeting: Sc}, // Sc not recorded in some cases
+		},
+		Schedule: &office,
+		Recorded: []voicemail.GreetingKind{S, Sc, B, U},
+	}
+	for _, tc := range []struct {
+		name string
+		g    func(voicemail.Greetings) voicemail.Greetings
+		at   int
+		want voicemail.GreetingKind
+	}{
+		{"lunch: first entry", nil, 12, U},
+		{"office: second entry", nil, 10, B},
+		{"evening: third entry", nil, 18, Sc},
+		{"outside all: simple", nil, 3, S},
+		{"first entry's greeting not recorded: next active entry", func(g voicemail.Greetings) voicemail.Greetings {
+			g.Recorded = []voicemail.GreetingKind{S, Sc, B}
+			return g
+		}, 12, B},
+		{"no active entry recorded: the single Schedule's scheduled greeting", func(g voicemail.Greetings) voicemail.Greetings {
+			g.Recorded = []voicemail.GreetingKind{S, Sc}
+			return g
+		}, 10, Sc},
+		{"temporary still first", func(g voicemail.Greetings) voicemail.Greetings {
+			g.Recorded = append(g.Recorded, voicemail.GreetingTemporary)
+			return g
+		}, 12, voicemail.GreetingTemporary},
+		{"schedules ignored outside ModeScheduled", func(g voicemail.Greetings) voicemail.Greetings {
+			g.Mode = voicemail.ModeSimple
+			return g
+		}, 12, S},
+	} {
+		gg := g
+		if tc.g != nil {
+			gg = tc.g(g)
+		}
+		if got := gg.For(voicemail.ReasonNoAnswer, monday(tc.at)); got != tc.want {
+			t.Errorf("%s: For at %d:30 = %v, want %v", tc.name, tc.at, got, tc.want)
+		}
+	}
+	if err := g.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+	for name, bad := range map[string]voicemail.Greetings{
+		"temporary cannot be scheduled": {Schedules: []voicemail.ScheduledGreeting{{Schedule: office, Greeting: voicemail.GreetingTemporary}}},
+		"name cannot be scheduled":      {Schedules: []voicemail.ScheduledGreeting{{Schedule: office, Greeting: voicemail.GreetingName}}},
+		"invalid schedule":              {Schedules: []voicemail.ScheduledGreeting{{Schedule: schedule.Schedule{Zone: "Local"}, Greeting: S}}},
+		"too many":                      {Schedules: make([]voicemail.ScheduledGreeting, voicemail.MaxSchedules+1)},
+	} {
+		if err := bad.Validate(); err == nil {
+			t.Errorf("%s: Validate accepted it", name)
+		}
+	}
+}

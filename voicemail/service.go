@@ -124,7 +124,8 @@ func (s *Service) Mailbox(ctx context.Context, id string) (Mailbox, error) {
 
 // UpdateMailbox applies f to a mailbox's settings and stores the result,
 // serialised with the Service's own updates (greetings, PIN). f must not
-// change the ID or Greetings.Recorded.
+// change the ID or Greetings.Recorded. Greetings that fail
+// Greetings.Validate are refused, and nothing is stored.
 func (s *Service) UpdateMailbox(ctx context.Context, id string, f func(*Mailbox)) error {
 	mu := s.lock(id)
 	mu.Lock()
@@ -136,7 +137,38 @@ func (s *Service) UpdateMailbox(ctx context.Context, id string, f func(*Mailbox)
 	rec := m.Greetings.Recorded
 	f(&m)
 	m.ID, m.Greetings.Recorded = id, rec
+	if err := m.Greetings.Validate(); err != nil {
+		return err
+	}
 	return s.store.PutMailbox(ctx, m)
+}
+
+// VisibleMailboxes returns the mailboxes extension ext may read: its own
+// (when it exists) first, then the shared and group mailboxes that list
+// it among their Members, by ID. It reads every mailbox's settings, so
+// it costs one Store read per mailbox.
+func (s *Service) VisibleMailboxes(ctx context.Context, ext string) ([]Mailbox, error) {
+	ids, err := s.store.MailboxIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var own, shared []Mailbox
+	for _, id := range ids {
+		m, err := s.store.GetMailbox(ctx, id)
+		if errors.Is(err, ErrNoMailbox) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case m.ID == ext:
+			own = append(own, m)
+		case m.Visible(ext):
+			shared = append(shared, m)
+		}
+	}
+	return append(own, shared...), nil
 }
 
 // List lists a mailbox.

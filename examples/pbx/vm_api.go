@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -11,11 +12,15 @@ import (
 	"github.com/telekit/telekit/voicemail"
 )
 
-// The voicemail endpoints of the JSON API, each on the authenticated
-// user's own mailbox (another user's message is simply not found: 404):
+// The voicemail endpoints of the JSON API, on the authenticated user's
+// own mailbox (another user's message is simply not found: 404). The
+// message endpoints also take ?mailbox=ID for a shared or group mailbox
+// that lists the user among its members (FortiVoice's Owner column);
+// settings, PIN and greetings are the owner's alone:
 //
-//	GET    /api/v1/voicemail/messages?filter=all|inbox|urgent|old&order=oldest-first|newest-first&offset=&limit=
-//	                                              the messages and the total the filter selects
+//	GET    /api/v1/voicemail/mailboxes            the mailboxes the user may read: own first, then shared, with owner and counts
+//	GET    /api/v1/voicemail/messages?filter=all|inbox|urgent|old&order=oldest-first|newest-first&offset=&limit=&mailbox=
+//	                                              the messages (each with its mailbox and owner) and the total the filter selects
 //	DELETE /api/v1/voicemail/messages             delete all
 //	GET    /api/v1/voicemail/messages/{id}        one message
 //	GET    /api/v1/voicemail/messages/{id}/audio  the audio as WAV (16-bit PCM, 8 kHz mono)
@@ -23,7 +28,7 @@ import (
 //	POST   /api/v1/voicemail/messages/{id}/forward {"to":"103"}: a copy into another mailbox
 //	DELETE /api/v1/voicemail/messages/{id}        delete one
 //	GET    /api/v1/voicemail/settings             options, greetings, notification, quota
-//	PUT    /api/v1/voicemail/settings             options, greeting mode/schedule, notification (quota is the admin's)
+//	PUT    /api/v1/voicemail/settings             options, greeting mode/schedule(s)/temporary expiry, notification, members (quota is the admin's)
 //	PUT    /api/v1/voicemail/pin                  {"pin":"…"}: a new PIN (the account's; unlocks the mailbox)
 //	PUT    /api/v1/voicemail/greetings/{kind}     upload a greeting: WAV or MP3, at most 10 MB (413 above)
 //	GET    /api/v1/voicemail/greetings/{kind}     download it as WAV
@@ -38,6 +43,7 @@ func (p *portal) handleVoicemail(vm *vmSystem) {
 		pattern string
 		h       http.HandlerFunc
 	}{
+		{"GET /api/v1/voicemail/mailboxes", a.mailboxes},
 		{"GET /api/v1/voicemail/messages", a.list},
 		{"DELETE /api/v1/voicemail/messages", a.deleteAll},
 		{"GET /api/v1/voicemail/messages/{id}", a.message},
@@ -71,11 +77,34 @@ type messageView struct {
 	Folder        string    `json:"folder"`
 	Urgent        bool      `json:"urgent"`
 	ForwardedFrom string    `json:"forwarded_from,omitempty"`
+	// Mailbox is the mailbox the message is in, Owner how the portal's
+	// Owner column shows it ("202 - Bob").
+	Mailbox string `json:"mailbox"`
+	Owner   string `json:"owner"`
 }
 
-func viewOf(m voicemail.Message) messageView {
+func viewOf(mb voicemail.Mailbox, m voicemail.Message) messageView {
 	return messageView{ID: m.ID, CallerNumber: m.CallerNumber, CallerName: m.CallerName, Received: m.Received,
-		Seconds: m.Duration.Seconds(), Folder: m.Folder.String(), Urgent: m.Urgent, ForwardedFrom: m.ForwardedFrom}
+		Seconds: m.Duration.Seconds(), Folder: m.Folder.String(), Urgent: m.Urgent, ForwardedFrom: m.ForwardedFrom,
+		Mailbox: mb.ID, Owner: ownerOf(mb)}
+}
+
+// ownerOf is a mailbox as the Owner column shows it: "202 - Bob", or the
+// ID alone when it has no name.
+func ownerOf(mb voicemail.Mailbox) string {
+	if mb.Name == "" {
+		return mb.ID
+	}
+	return mb.ID + " - " + mb.Name
+}
+
+// mailboxView is a mailbox in the list of those a user may read.
+type mailboxView struct {
+	ID     string           `json:"id"`
+	Name   string           `json:"name,omitempty"`
+	Owner  string           `json:"owner"`
+	Own    bool             `json:"own"`
+	Counts voicemail.Counts `json:"counts"`
 }
 
 type messageList struct {
@@ -92,6 +121,57 @@ func (a *vmAPI) own(w http.ResponseWriter, r *http.Request) (string, bool) {
 		return "", false
 	}
 	return ext, true
+}
+
+// box returns the mailbox the message endpoints work on: the user's own,
+// or the one ?mailbox= names when the user may read it (a shared or
+// group mailbox); it answers 404 itself otherwise, the same for a
+// mailbox that does not exist as for one the user may not see.
+func (a *vmAPI) box(w http.ResponseWriter, r *http.Request) (voicemail.Mailbox, bool) {
+	ext := userOf(r).ext
+	id := r.URL.Query().Get("mailbox")
+	if id == "" || id == ext {
+		mb, err := a.vm.mailbox(r.Context(), ext)
+		if err != nil {
+			a.fail(w, r, err)
+			return voicemail.Mailbox{}, false
+		}
+		return mb, true
+	}
+	mb, err := a.vm.svc.Mailbox(r.Context(), id)
+	if errors.Is(err, voicemail.ErrNoMailbox) || (err == nil && !mb.Visible(ext)) {
+		writeError(w, http.StatusNotFound, "no mailbox "+strconv.Quote(id)+" that you may read")
+		return voicemail.Mailbox{}, false
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return voicemail.Mailbox{}, false
+	}
+	return mb, true
+}
+
+func (a *vmAPI) mailboxes(w http.ResponseWriter, r *http.Request) {
+	ext := userOf(r).ext
+	if _, ok := a.own(w, r); !ok {
+		return
+	}
+	mbs, err := a.vm.svc.VisibleMailboxes(r.Context(), ext)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Mailboxes []mailboxView `json:"mailboxes"`
+	}{Mailboxes: make([]mailboxView, 0, len(mbs))}
+	for _, mb := range mbs {
+		c, err := a.vm.svc.Counts(r.Context(), mb.ID)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		out.Mailboxes = append(out.Mailboxes, mailboxView{ID: mb.ID, Name: mb.Name, Owner: ownerOf(mb), Own: mb.ID == ext, Counts: c})
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // fail answers an error from package voicemail.
@@ -126,10 +206,11 @@ func isPINError(err error) bool {
 }
 
 func (a *vmAPI) list(w http.ResponseWriter, r *http.Request) {
-	box, ok := a.own(w, r)
+	mb, ok := a.box(w, r)
 	if !ok {
 		return
 	}
+	box := mb.ID
 	var q voicemail.Query
 	qs := r.URL.Query()
 	if v := qs.Get("filter"); v != "" {
@@ -166,29 +247,30 @@ func (a *vmAPI) list(w http.ResponseWriter, r *http.Request) {
 	}
 	out := messageList{Messages: make([]messageView, 0, len(page.Messages)), Total: page.Total}
 	for _, m := range page.Messages {
-		out.Messages = append(out.Messages, viewOf(m))
+		out.Messages = append(out.Messages, viewOf(mb, m))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
 func (a *vmAPI) message(w http.ResponseWriter, r *http.Request) {
-	box, ok := a.own(w, r)
+	mb, ok := a.box(w, r)
 	if !ok {
 		return
 	}
-	m, err := a.vm.svc.Message(r.Context(), box, r.PathValue("id"))
+	m, err := a.vm.svc.Message(r.Context(), mb.ID, r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewOf(m))
+	writeJSON(w, http.StatusOK, viewOf(mb, m))
 }
 
 func (a *vmAPI) audio(w http.ResponseWriter, r *http.Request) {
-	box, ok := a.own(w, r)
+	mb, ok := a.box(w, r)
 	if !ok {
 		return
 	}
+	box := mb.ID
 	m, err := a.vm.svc.Message(r.Context(), box, r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
@@ -226,10 +308,11 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 }
 
 func (a *vmAPI) mark(w http.ResponseWriter, r *http.Request) {
-	box, ok := a.own(w, r)
+	mb, ok := a.box(w, r)
 	if !ok {
 		return
 	}
+	box := mb.ID
 	var req markRequest
 	if !decodeBody(w, r, &req) {
 		return
@@ -262,10 +345,11 @@ func (a *vmAPI) mark(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *vmAPI) forward(w http.ResponseWriter, r *http.Request) {
-	box, ok := a.own(w, r)
+	mb, ok := a.box(w, r)
 	if !ok {
 		return
 	}
+	box := mb.ID
 	var req struct {
 		To string `json:"to"`
 	}
@@ -293,10 +377,11 @@ func (a *vmAPI) forward(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *vmAPI) delete(w http.ResponseWriter, r *http.Request) {
-	box, ok := a.own(w, r)
+	mb, ok := a.box(w, r)
 	if !ok {
 		return
 	}
+	box := mb.ID
 	n, err := a.vm.svc.Delete(r.Context(), box, r.PathValue("id"))
 	if err == nil && n == 0 {
 		err = voicemail.ErrNoMessage
@@ -309,10 +394,11 @@ func (a *vmAPI) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *vmAPI) deleteAll(w http.ResponseWriter, r *http.Request) {
-	box, ok := a.own(w, r)
+	mb, ok := a.box(w, r)
 	if !ok {
 		return
 	}
+	box := mb.ID
 	n, err := a.vm.svc.DeleteAll(r.Context(), box)
 	if err != nil {
 		a.fail(w, r, err)
@@ -329,6 +415,9 @@ type vmSettings struct {
 	Notify    voicemail.Notify    `json:"notify"`
 	Quota     voicemail.Quota     `json:"quota"`
 	HasPIN    bool                `json:"has_pin"`
+	// Members are the extensions the owner shares the mailbox with: they
+	// see it in GET /mailboxes and read its messages with ?mailbox=.
+	Members []string `json:"members"`
 }
 
 func (a *vmAPI) settings(w http.ResponseWriter, r *http.Request) {
@@ -342,7 +431,7 @@ func (a *vmAPI) settings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, vmSettings{Options: mb.Options, Greetings: mb.Greetings, Notify: mb.Notify,
-		Quota: mb.Quota.WithDefaults(), HasPIN: mb.PINHash != ""})
+		Quota: mb.Quota.WithDefaults(), HasPIN: mb.PINHash != "", Members: append([]string{}, mb.Members...)})
 }
 
 func (a *vmAPI) putSettings(w http.ResponseWriter, r *http.Request) {
@@ -353,14 +442,16 @@ func (a *vmAPI) putSettings(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Options   voicemail.Options `json:"options"`
 		Greetings struct {
-			Mode           voicemail.GreetingMode `json:"mode"`
-			Schedule       json.RawMessage        `json:"schedule,omitempty"`
-			TemporaryUntil time.Time              `json:"temporary_until,omitzero"`
-			Recorded       json.RawMessage        `json:"recorded,omitempty"` // shown by GET; ignored
+			Mode           voicemail.GreetingMode        `json:"mode"`
+			Schedule       json.RawMessage               `json:"schedule,omitempty"`
+			Schedules      []voicemail.ScheduledGreeting `json:"schedules,omitempty"`
+			TemporaryUntil time.Time                     `json:"temporary_until,omitzero"`
+			Recorded       json.RawMessage               `json:"recorded,omitempty"` // shown by GET; ignored
 		} `json:"greetings"`
-		Notify voicemail.Notify `json:"notify"`
-		Quota  json.RawMessage  `json:"quota,omitempty"`   // shown by GET; ignored
-		HasPIN json.RawMessage  `json:"has_pin,omitempty"` // shown by GET; ignored
+		Notify  voicemail.Notify `json:"notify"`
+		Quota   json.RawMessage  `json:"quota,omitempty"`   // shown by GET; ignored
+		HasPIN  json.RawMessage  `json:"has_pin,omitempty"` // shown by GET; ignored
+		Members []string         `json:"members"`
 	}
 	if !decodeBody(w, r, &req) {
 		return
@@ -369,8 +460,15 @@ func (a *vmAPI) putSettings(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "notify: "+err.Error())
 		return
 	}
+	for _, m := range req.Members {
+		if err := voicemail.ValidateMailboxID(m); err != nil || m == box {
+			writeError(w, http.StatusBadRequest, "members: "+strconv.Quote(m)+" is not another extension")
+			return
+		}
+	}
 	var greetings voicemail.Greetings
 	greetings.Mode, greetings.TemporaryUntil = req.Greetings.Mode, req.Greetings.TemporaryUntil
+	greetings.Schedules = req.Greetings.Schedules
 	if len(req.Greetings.Schedule) > 0 && string(req.Greetings.Schedule) != "null" {
 		var g voicemail.Greetings
 		if err := json.Unmarshal([]byte(`{"schedule":`+string(req.Greetings.Schedule)+`}`), &g); err != nil {
@@ -379,9 +477,17 @@ func (a *vmAPI) putSettings(w http.ResponseWriter, r *http.Request) {
 		}
 		greetings.Schedule = g.Schedule
 	}
+	if err := greetings.Validate(); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	err := a.vm.svc.UpdateMailbox(r.Context(), box, func(mb *voicemail.Mailbox) {
 		mb.Options, mb.Notify = req.Options, req.Notify
 		mb.Greetings.Mode, mb.Greetings.Schedule, mb.Greetings.TemporaryUntil = greetings.Mode, greetings.Schedule, greetings.TemporaryUntil
+		mb.Greetings.Schedules = greetings.Schedules
+		if req.Members != nil {
+			mb.Members = slices.Compact(slices.Sorted(slices.Values(req.Members)))
+		}
 	})
 	if err != nil {
 		a.fail(w, r, err)

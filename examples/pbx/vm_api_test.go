@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/telekit/telekit/schedule"
 	"github.com/telekit/telekit/voicemail"
 )
 
@@ -88,5 +91,89 @@ func TestVoicemailAPIGreetingsAndSettings(t *testing.T) {
 	code, body := owner.do("GET", "/api/v1/voicemail/settings", nil)
 	if code != http.StatusOK || json.Unmarshal(body, &set) != nil || !set.HasPIN || !set.Greetings.Has(voicemail.GreetingBusy) {
 		t.Errorf("settings after the upload and the PIN: %d %s", code, body)
+	}
+}
+
+// TestVoicemailAPISharedMailboxAndSchedules: the owner (202) shares the
+// mailbox with 201 and sets two scheduled greetings and a temporary
+// greeting's expiry; 201 then sees 202's mailbox in its list with the
+// Owner column, reads the message a caller left there (listed with its
+// owner), marks it heard, and fetches its audio. 202 cannot read 201's
+// mailbox, which 201 did not share.
+func TestVoicemailAPISharedMailboxAndSchedules(t *testing.T) {
+	v := startVMTest(t)
+	member := &apiClient{t: t, base: v.p.http, user: "201", pass: "Portal-pass-201"}
+	office := schedule.Schedule{Zone: "Europe/Paris", Windows: []schedule.Window{{Days: schedule.Weekdays, Start: schedule.At(9, 0), End: schedule.At(17, 0)}}}
+	lunch := schedule.Schedule{Zone: "Europe/Paris", Windows: []schedule.Window{{Days: schedule.Weekdays, Start: schedule.At(12, 0), End: schedule.At(13, 0)}}}
+	until := time.Date(2026, 12, 24, 18, 0, 0, 0, time.UTC)
+	body := map[string]any{
+		"members": []string{"201"},
+		"greetings": map[string]any{
+			"mode": "scheduled",
+			"schedules": []voicemail.ScheduledGreeting{
+				{Schedule: lunch, Greeting: voicemail.GreetingUnavailable},
+				{Schedule: office, Greeting: voicemail.GreetingBusy},
+			},
+			"temporary_until": until,
+		},
+	}
+	code, got := v.owner.do("PUT", "/api/v1/voicemail/settings", body)
+	var set vmSettings
+	if code != http.StatusOK || json.Unmarshal(got, &set) != nil {
+		t.Fatalf("PUT settings: %d %s", code, got)
+	}
+	want := vmSettings{Members: []string{"201"}, Greetings: voicemail.Greetings{Mode: voicemail.ModeScheduled,
+		Schedules:      []voicemail.ScheduledGreeting{{Schedule: lunch, Greeting: voicemail.GreetingUnavailable}, {Schedule: office, Greeting: voicemail.GreetingBusy}},
+		TemporaryUntil: until}}
+	if diff := cmp.Diff(want, set, cmpopts.IgnoreFields(vmSettings{}, "Options", "Notify", "Quota", "HasPIN")); diff != "" {
+		t.Errorf("settings after PUT (-want +got):\n%s", diff)
+	}
+	bad := map[string]any{"greetings": map[string]any{"mode": "scheduled",
+		"schedules": []voicemail.ScheduledGreeting{{Schedule: office, Greeting: voicemail.GreetingName}}}}
+	if code, got := v.owner.do("PUT", "/api/v1/voicemail/settings", bad); code != http.StatusBadRequest {
+		t.Errorf("a recorded name on a schedule: %d %s, want 400", code, got)
+	}
+	if code, got := v.owner.do("PUT", "/api/v1/voicemail/settings", map[string]any{"members": []string{"../x"}}); code != http.StatusBadRequest {
+		t.Errorf("member ../x: %d %s, want 400", code, got)
+	}
+
+	type boxes struct {
+		Mailboxes []mailboxView `json:"mailboxes"`
+	}
+	var l boxes
+	code, got = member.do("GET", "/api/v1/voicemail/mailboxes", nil)
+	if code != http.StatusOK || json.Unmarshal(got, &l) != nil {
+		t.Fatalf("GET mailboxes: %d %s", code, got)
+	}
+	wantBoxes := []mailboxView{{ID: "201", Name: "Caller", Owner: "201 - Caller", Own: true}, {ID: "202", Name: "Owner", Owner: "202 - Owner"}}
+	if diff := cmp.Diff(wantBoxes, l.Mailboxes); diff != "" {
+		t.Errorf("201's mailboxes (-want +got):\n%s", diff)
+	}
+
+	v.call(t, "vm_deposit.xml", "202")
+	var msgs vmList
+	waitForCond(t, "the message in the shared mailbox", func() bool {
+		code, got := member.do("GET", "/api/v1/voicemail/messages?mailbox=202", nil)
+		return code == http.StatusOK && json.Unmarshal(got, &msgs) == nil && msgs.Total == 1
+	})
+	m := msgs.Messages[0]
+	if m.Mailbox != "202" || m.Owner != "202 - Owner" || m.CallerNumber != "201" {
+		t.Errorf("shared message listed as %+v; want mailbox 202, owner \"202 - Owner\", from 201", m)
+	}
+	if code, got := member.do("PATCH", "/api/v1/voicemail/messages/"+m.ID+"?mailbox=202", map[string]string{"folder": "old"}); code != http.StatusOK || !strings.Contains(string(got), `"old"`) {
+		t.Errorf("member marks the shared message heard: %d %s", code, got)
+	}
+	if code, wav := member.do("GET", "/api/v1/voicemail/messages/"+m.ID+"/audio?mailbox=202", nil); code != http.StatusOK || len(wavSamples(t, wav)) < 8000 {
+		t.Errorf("member downloads the shared message: %d, %d bytes", code, len(wav))
+	}
+	if code, _ := member.do("GET", "/api/v1/voicemail/messages/"+m.ID, nil); code != http.StatusNotFound {
+		t.Errorf("the shared message through the member's own mailbox: %d, want 404", code)
+	}
+	if code, _ := v.owner.do("GET", "/api/v1/voicemail/messages?mailbox=201", nil); code != http.StatusNotFound {
+		t.Errorf("202 reading 201's unshared mailbox: %d, want 404", code)
+	}
+	code, got = member.do("GET", "/api/v1/voicemail/mailboxes", nil)
+	if code != http.StatusOK || json.Unmarshal(got, &l) != nil || len(l.Mailboxes) != 2 || l.Mailboxes[1].Counts.Old != 1 {
+		t.Errorf("201's mailboxes after marking: %d %s; want 202 with one old message", code, got)
 	}
 }
