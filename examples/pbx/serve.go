@@ -166,9 +166,13 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 		return nil, err
 	}
 	if s.auth, err = sip.NewDigestAuth(sip.AuthConfig{
-		// HA1s are cached for 2 s: an extension added by `pbx ext add` works at
-		// once (unknown users are never cached), a changed SIP secret within 2 s.
-		Realm: c.Realm, Credentials: sip.CacheCredentials(storeCredentials(s.st), 2*time.Second, nil), Guard: s.guard, Logger: log,
+		// HA1s are cached for a minute (what brings registration CPU to
+		// Kamailio's, BENCHMARKS.md): an extension added by `pbx ext add`
+		// and a new SIP secret work at once (unknown users are never
+		// cached; a digest that fails against the cached HA1 reads the
+		// store again), but a deleted extension or a replaced secret,
+		// changed by another process, keeps working for up to a minute.
+		Realm: c.Realm, Credentials: sip.CacheCredentials(storeCredentials(s.st), time.Minute, nil), Guard: s.guard, Logger: log,
 	}); err != nil {
 		return nil, err
 	}
