@@ -401,7 +401,7 @@ func (f *pdfFile) decodeStream(s *pdfStream, limit int64) ([]byte, error) {
 	case len(filters) == 1 && filters[0] == "FlateDecode":
 		if p, ok := f.resolve(s.dict["DecodeParms"]).(pdfDict); ok {
 			if pred, _ := f.resolve(p["Predictor"]).(int64); pred > 1 {
-				return nil, fmt.Errorf("Flate predictor %d is not read", pred)
+				return nil, fmt.Errorf("flate predictor %d is not read", pred)
 			}
 		}
 		zr, err := zlib.NewReader(bytes.NewReader(s.data))

@@ -221,7 +221,6 @@ func TestSpanDSPEncodes(t *testing.T) {
 	for _, width := range spanWidths {
 		pages := spanPages(width)
 		for _, res := range spanResolutions {
-			var doc [][][]byte
 			var buf bytes.Buffer
 			w, err := NewTIFFWriter(&buf, TIFFOptions{Coding: MMR, Pages: len(pages)})
 			if err != nil {
@@ -231,7 +230,6 @@ func TestSpanDSPEncodes(t *testing.T) {
 				if _, err := w.WritePage(&Page{Width: width, Resolution: res, Rows: MemRows(p.rows)}); err != nil {
 					t.Fatal(err)
 				}
-				doc = append(doc, p.rows)
 			}
 			if err := w.Close(); err != nil {
 				t.Fatal(err)
@@ -382,19 +380,6 @@ func (d tiffIFD) strip(t *testing.T, b []byte) []byte {
 		s = append(s, b[offs[i]:offs[i]+counts[i]]...)
 	}
 	return s
-}
-
-// info is the IFD as the libtiff tests' tiffInfo.
-func (d tiffIFD) info(t *testing.T, b []byte) tiffInfo {
-	return tiffInfo{
-		width:       d.value(tagWidth, 0),
-		height:      d.value(tagHeight, 0),
-		compression: d.value(tagCompression, 1),
-		t4Options:   d.value(tagT4Options, 0),
-		fillOrder:   d.value(tagFillOrder, 1),
-		photometric: d.value(tagPhotometric, 0),
-		strip:       d.strip(t, b),
-	}
 }
 
 const (

@@ -2,7 +2,6 @@ package fax
 
 import (
 	"encoding/binary"
-	"fmt"
 	"testing"
 )
 
@@ -120,7 +119,7 @@ func readTIFF(t testing.TB, b []byte) tiffInfo {
 		}
 	}
 	if off+count > len(b) {
-		t.Fatal(fmt.Sprintf("strip [%d,+%d) past the end of a %d-byte file", off, count, len(b)))
+		t.Fatalf("strip [%d,+%d) past the end of a %d-byte file", off, count, len(b))
 	}
 	ti.strip = b[off : off+count]
 	return ti

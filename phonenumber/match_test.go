@@ -1,7 +1,6 @@
 package phonenumber_test
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -175,7 +174,7 @@ func TestMatchAllocs(t *testing.T) {
 	m := map[string]string{a.Key(): "Alice"}
 	allocs := testing.AllocsPerRun(100, func() {
 		if !pn.Match(a, b) || !pn.MatchSuffix(a, c) || m[string(b.AppendKey(buf[:0]))] != "Alice" {
-			panic(fmt.Sprint("no match"))
+			panic("no match")
 		}
 	})
 	if allocs != 0 {

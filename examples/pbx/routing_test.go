@@ -222,7 +222,7 @@ func TestFollowMeThenVoicemail(t *testing.T) {
 		phones = append(phones, c.phone(t, ext, "uas_ring.xml"))
 	}
 	c.dial(t, "101", "102", 200) // voicemail answers
-	for _, p := range phones { // each was rung, then cancelled
+	for _, p := range phones {   // each was rung, then cancelled
 		if err := p.wait(20 * time.Second); err != nil {
 			t.Fatal(err)
 		}

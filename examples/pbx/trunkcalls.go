@@ -205,12 +205,6 @@ func (s *server) loadOutboundTrunks(ctx context.Context) error {
 	return nil
 }
 
-// userExists reports whether number is an extension.
-func (s *server) userExists(ctx context.Context, number string) bool {
-	_, err := s.st.GetUser(ctx, number)
-	return err == nil
-}
-
 // mayCallOut reports whether the extension caller may call outside
 // numbers (its External privilege).
 func (s *server) mayCallOut(ctx context.Context, caller string) bool {

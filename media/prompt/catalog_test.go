@@ -118,10 +118,8 @@ func TestSpecNames(t *testing.T) {
 	for i := range 10 {
 		spec = append(spec, "digit-"+string(rune('0'+i)))
 	}
-	for _, n := range []string{"num-0", "num-9", "num-10", "num-19", "num-20", "num-90", "ord-1", "ord-31",
-		"day-sunday", "day-saturday", "month-january", "month-december"} {
-		spec = append(spec, n)
-	}
+	spec = append(spec, "num-0", "num-9", "num-10", "num-19", "num-20", "num-90", "ord-1", "ord-31",
+		"day-sunday", "day-saturday", "month-january", "month-december")
 	for _, name := range spec {
 		if _, err := c.Load("en", "", name); err != nil {
 			t.Errorf("%s: %v", name, err)
