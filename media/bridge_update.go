@@ -36,6 +36,20 @@ func (d Direction) String() string {
 	return "unknown"
 }
 
+// Reverse returns the direction an answerer uses to agree with an offer of
+// d: sendonly ↔ recvonly, the others unchanged (unknown becomes sendrecv).
+func (d Direction) Reverse() Direction {
+	switch d {
+	case DirectionSendOnly:
+		return DirectionRecvOnly
+	case DirectionRecvOnly:
+		return DirectionSendOnly
+	case DirectionInactive:
+		return DirectionInactive
+	}
+	return DirectionSendRecv
+}
+
 // sends reports whether a peer with this direction sends media.
 func (d Direction) sends() bool { return d != DirectionRecvOnly && d != DirectionInactive }
 

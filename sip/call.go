@@ -548,16 +548,7 @@ func (c *Call) startBridge() error {
 
 // bridgeMedia is a leg's negotiation as the bridge takes it.
 func bridgeMedia(n Negotiated) media.BridgeMedia {
-	dir := media.DirectionSendRecv
-	switch n.Direction {
-	case DirectionSendOnly:
-		dir = media.DirectionSendOnly
-	case DirectionRecvOnly:
-		dir = media.DirectionRecvOnly
-	case DirectionInactive:
-		dir = media.DirectionInactive
-	}
-	return media.BridgeMedia{Remote: n.Remote, Codec: n.Codec, EventPT: n.EventPT, Direction: dir}
+	return media.BridgeMedia{Remote: n.Remote, Codec: n.Codec, EventPT: n.EventPT, Direction: n.Direction}
 }
 
 // BridgeStats returns the call's media statistics (A is the caller's

@@ -37,47 +37,20 @@ type Origin struct {
 	Addr netip.Addr
 }
 
-// Direction is a media stream's direction attribute (RFC 3264 section 5.1).
-type Direction uint8
+// Direction is a media stream's direction attribute (RFC 3264 section
+// 5.1): the media package's, so a negotiation passes straight to the
+// bridge. DirectionUnknown, the zero value, means the SDP named none,
+// which RFC 3264 reads as sendrecv.
+type Direction = media.Direction
 
-// The directions. DirectionUnknown, the zero value, means the SDP named
-// none, which RFC 3264 reads as sendrecv.
+// The directions.
 const (
-	DirectionUnknown Direction = iota
-	DirectionSendRecv
-	DirectionSendOnly
-	DirectionRecvOnly
-	DirectionInactive
+	DirectionUnknown  = media.DirectionUnknown
+	DirectionSendRecv = media.DirectionSendRecv
+	DirectionSendOnly = media.DirectionSendOnly
+	DirectionRecvOnly = media.DirectionRecvOnly
+	DirectionInactive = media.DirectionInactive
 )
-
-// String returns the attribute name ("sendrecv", …).
-func (d Direction) String() string {
-	switch d {
-	case DirectionSendRecv:
-		return "sendrecv"
-	case DirectionSendOnly:
-		return "sendonly"
-	case DirectionRecvOnly:
-		return "recvonly"
-	case DirectionInactive:
-		return "inactive"
-	}
-	return "unknown"
-}
-
-// Reverse returns the direction an answerer uses to agree with an offer of
-// d: sendonly ↔ recvonly, the others unchanged (unknown becomes sendrecv).
-func (d Direction) Reverse() Direction {
-	switch d {
-	case DirectionSendOnly:
-		return DirectionRecvOnly
-	case DirectionRecvOnly:
-		return DirectionSendOnly
-	case DirectionInactive:
-		return DirectionInactive
-	}
-	return DirectionSendRecv
-}
 
 // RTPMap is an a=rtpmap attribute: what a dynamic (or static) payload type
 // means.
