@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/telekit/telekit/account"
@@ -55,10 +56,17 @@ type callStore interface {
 // meets, and not at all once cached), and knows which extensions are on a
 // call. Safe for concurrent use.
 type callHandling struct {
-	st      callStore
-	reg     sip.Locator
-	tc      *trunkCalls
-	sys     *callhandling.System
+	st  callStore
+	reg sip.Locator
+	tc  *trunkCalls
+	// sys is the compiled call system; the admin API and the admins'
+	// *75/*76/*075 replace it whole (callsystem.go), and calls read it
+	// with system().
+	sys atomic.Pointer[callhandling.System]
+	// sysMu serialises changes of the call system; sysConf is the stored
+	// form of sys, under sysMu.
+	sysMu   sync.Mutex
+	sysConf store.CallSystem
 	codes   *callhandling.CodeTable
 	prompts *prompt.Catalog
 	log     *slog.Logger
@@ -194,9 +202,12 @@ func newCallHandling(st callStore, reg sip.Locator, tc *trunkCalls, cs store.Cal
 		},
 		cache: map[string]cachedSettings{}, calls: map[string]*routedCall{},
 		active: map[string]map[string]struct{}{}, parties: map[string][]string{}}
-	if ch.sys, err = buildCallSystem(cs, callhandling.LookupFunc(ch.lookup)); err != nil {
+	sys, err := buildCallSystem(cs, callhandling.LookupFunc(ch.lookup))
+	if err != nil {
 		return nil, err
 	}
+	ch.sys.Store(sys)
+	ch.sysConf = cs
 	return ch, nil
 }
 
@@ -254,7 +265,7 @@ func (e *settingsError) Unwrap() error { return e.err }
 // they are still at version ifVersion (negative: whatever they are), then
 // updates the cache. A refused validation is a *settingsError.
 func (ch *callHandling) save(ctx context.Context, set callhandling.Settings, ifVersion int64) (int64, error) {
-	if err := callhandling.Validate(&set, ch.sys); err != nil {
+	if err := callhandling.Validate(&set, ch.system()); err != nil {
 		return 0, &settingsError{err}
 	}
 	v, err := ch.st.PutCallSettings(ctx, set, ifVersion, ch.now())
@@ -292,7 +303,7 @@ func (ch *callHandling) callerOf(c *sip.Call, class callhandling.CallerClass) ca
 		call.Anonymous = true
 		return call
 	}
-	if n, err := phonenumber.Parse(ch.sys.Plan, c.From, phonenumber.Received); err == nil {
+	if n, err := phonenumber.Parse(ch.system().Plan, c.From, phonenumber.Received); err == nil {
 		call.From = n
 	}
 	return call
@@ -315,7 +326,7 @@ func (ch *callHandling) router(inner sip.Router) sip.Router {
 			return sip.Target{}, err
 		}
 		if ok {
-			out := callhandling.CheckOutgoing(&set, ch.sys, c.To, ch.now())
+			out := callhandling.CheckOutgoing(&set, ch.system(), c.To, ch.now())
 			if !out.Allowed {
 				ch.log.Info("call refused", "from", c.From, "to", c.To, "reason", out.Reason)
 				return ch.sayApp("refused", out.Reason, out.Prompt), nil
@@ -349,7 +360,7 @@ func (ch *callHandling) routeExtension(ctx context.Context, c *sip.Call, ext str
 	ch.mu.Lock()
 	ch.calls[c.ID] = rc
 	ch.mu.Unlock()
-	return ch.resolve(ctx, c, rc, callhandling.Plan(&rc.set, ch.sys, rc.call, ch.line(ext, now), now), now)
+	return ch.resolve(ctx, c, rc, callhandling.Plan(&rc.set, ch.system(), rc.call, ch.line(ext, now), now), now)
 }
 
 // next is the B2BUA's NextStep hook: the following step of the call's
@@ -363,7 +374,7 @@ func (ch *callHandling) next(ctx context.Context, c *sip.Call, a sip.Attempt) (s
 	}
 	now := ch.now()
 	o := outcomeOf(a.Outcome)
-	st := callhandling.Next(&rc.set, ch.sys, rc.call, rc.step, o, now)
+	st := callhandling.Next(&rc.set, ch.system(), rc.call, rc.step, o, now)
 	return ch.resolve(ctx, c, rc, st, now)
 }
 
@@ -421,7 +432,7 @@ func (ch *callHandling) resolve(ctx context.Context, c *sip.Call, rc *routedCall
 					rc.hops++
 					rc.callee, rc.set = step.Destination, set
 					rc.addFlow(now, "extension "+step.Destination+"'s call handling takes over")
-					step = callhandling.Plan(&rc.set, ch.sys, rc.call, ch.line(step.Destination, now), now)
+					step = callhandling.Plan(&rc.set, ch.system(), rc.call, ch.line(step.Destination, now), now)
 					continue
 				}
 			} else if t, ok := ch.numberTarget(ctx, rc, step.Destination, 0, now); ok {
@@ -436,7 +447,7 @@ func (ch *callHandling) resolve(ctx context.Context, c *sip.Call, rc *routedCall
 		default: // KindDone
 			return sip.Target{}, sip.ErrUnavailable
 		}
-		step = callhandling.Next(&rc.set, ch.sys, rc.call, step, callhandling.Unavailable, now)
+		step = callhandling.Next(&rc.set, ch.system(), rc.call, step, callhandling.Unavailable, now)
 	}
 	return sip.Target{}, sip.ErrUnavailable
 }
@@ -452,7 +463,7 @@ func (ch *callHandling) ringTarget(rc *routedCall, step callhandling.Step, now t
 		t.Bindings = append(t.Bindings, ch.reg.Lookup(rc.callee, now)...)
 	}
 	for _, twin := range step.Twins[:step.NTwins] {
-		if n, err := phonenumber.Parse(ch.sys.Plan, twin, phonenumber.Dialled); err == nil && n.Kind == phonenumber.Extension {
+		if n, err := phonenumber.Parse(ch.system().Plan, twin, phonenumber.Dialled); err == nil && n.Kind == phonenumber.Extension {
 			t.Bindings = append(t.Bindings, ch.reg.Lookup(n.Digits, now)...)
 			continue
 		}
@@ -469,7 +480,7 @@ func (ch *callHandling) numberTarget(ctx context.Context, rc *routedCall, number
 	if seconds > 0 {
 		ring = time.Duration(seconds) * time.Second
 	}
-	n, err := phonenumber.Parse(ch.sys.Plan, number, phonenumber.Dialled)
+	n, err := phonenumber.Parse(ch.system().Plan, number, phonenumber.Dialled)
 	if err == nil && n.Kind == phonenumber.Extension {
 		bs := ch.reg.Lookup(n.Digits, now)
 		return sip.Target{Bindings: bs, RingFor: ring}, len(bs) > 0
@@ -519,7 +530,7 @@ func trunkTo(o outboundTrunk, number string, ring time.Duration) sip.Target {
 func (ch *callHandling) emergencyTarget(c *sip.Call) (sip.Target, bool) {
 	tc := ch.tc
 	t, oc, ok := tc.trunkTarget(c.To, ringFor)
-	if !ok || !ch.sys.Plan.IsEmergency(oc.number) {
+	if !ok || !ch.system().Plan.IsEmergency(oc.number) {
 		if len(tc.outbound) == 0 {
 			return sip.Target{}, false
 		}
@@ -548,7 +559,7 @@ func (ch *callHandling) playApp(rc *routedCall, step callhandling.Step) sip.App 
 			return sip.AppResult{Reason: "auto attendant " + step.AutoAttendant + " is not built yet"}
 		}
 		now := ch.now()
-		t, err := ch.resolve(ctx, leg.Call, rc, callhandling.Next(&rc.set, ch.sys, rc.call, step, callhandling.Answered, now), now)
+		t, err := ch.resolve(ctx, leg.Call, rc, callhandling.Next(&rc.set, ch.system(), rc.call, step, callhandling.Answered, now), now)
 		if err != nil {
 			return sip.AppResult{Reason: err.Error()}
 		}
