@@ -29,9 +29,10 @@ import (
 //
 // How each step is carried out:
 //   - Ring: the callee's registered devices for the step's seconds, with
-//     twins that are extensions ringing alongside. An outside twin cannot
-//     ring in the same attempt (sip.Target has one trunk identity for all
-//     its bindings), so it is left out and the call flow says so.
+//     the twins ringing alongside: an extension's devices, or an outside
+//     number through the trunk its prefix names (a binding with its own
+//     sip.Outbound), when the callee may call out. Whichever answers first
+//     wins and the others are cancelled.
 //   - Forward to an extension: the destination's own call handling takes
 //     over (its plan, its line state), at most callhandling.MaxForwardHops
 //     times per call. Forward to an outside number: out through the trunk
@@ -408,7 +409,7 @@ func (ch *callHandling) resolve(ctx context.Context, c *sip.Call, rc *routedCall
 		rc.addFlow(now, step.Flow()...)
 		switch step.Kind {
 		case callhandling.KindRing:
-			if t := ch.ringTarget(rc, step, now); len(t.Bindings) > 0 {
+			if t := ch.ringTarget(ctx, rc, step, now); len(t.Bindings) > 0 {
 				return t, nil
 			}
 		case callhandling.KindFollowMe:
@@ -453,8 +454,8 @@ func (ch *callHandling) resolve(ctx context.Context, c *sip.Call, rc *routedCall
 }
 
 // ringTarget rings the callee's devices (when the step says so) and the
-// twins that are extensions.
-func (ch *callHandling) ringTarget(rc *routedCall, step callhandling.Step, now time.Time) sip.Target {
+// twins: extensions' devices, and outside numbers through a trunk.
+func (ch *callHandling) ringTarget(ctx context.Context, rc *routedCall, step callhandling.Step, now time.Time) sip.Target {
 	t := sip.Target{RingFor: time.Duration(step.Seconds) * time.Second}
 	if ch.callerName != nil && rc.call.Class == callhandling.ClassExternal && !rc.call.Anonymous && !rc.call.From.IsZero() {
 		t.FromDisplay = ch.callerName(rc.callee, rc.call.From.String())
@@ -467,7 +468,20 @@ func (ch *callHandling) ringTarget(rc *routedCall, step callhandling.Step, now t
 			t.Bindings = append(t.Bindings, ch.reg.Lookup(n.Digits, now)...)
 			continue
 		}
-		rc.addFlow(now, "twin "+twin+" is an outside number and cannot ring alongside the phones")
+		if !ch.mayCallOut(ctx, rc.callee) {
+			rc.addFlow(now, "twin "+twin+": extension "+rc.callee+" may not call outside numbers")
+			continue
+		}
+		out, _, ok := ch.tc.trunkTarget(twin, t.RingFor)
+		if !ok {
+			rc.addFlow(now, "twin "+twin+": no trunk takes it")
+			continue
+		}
+		for _, b := range out.Bindings {
+			b.Outbound = out.Outbound
+			t.Bindings = append(t.Bindings, b)
+		}
+		rc.addFlow(now, "twin "+twin+" rings through the trunk")
 	}
 	return t
 }
