@@ -106,45 +106,13 @@ func Apply(s Settings, sys *System, in Intent, env ApplyEnv, now time.Time) (Set
 			return out, Confirmation{Prompt: "ch-dnd-on"}, nil
 		}
 		return out, Confirmation{Prompt: "ch-dnd-off"}, nil
-	case BlacklistAdd, BlacklistLastCaller:
-		number := in.Arg
-		if in.Action == BlacklistLastCaller {
-			number = env.LastCaller
-			if number == "" {
-				return s, invalid, ErrNoLastCaller
-			}
-		} else if number == "" {
-			return s, invalid, ErrNeedsArgument
-		}
-		n, err := phonenumber.Parse(sys.Plan, number, phonenumber.Dialled)
-		if err != nil || n.Kind == phonenumber.Service {
-			return s, invalid, &SettingsError{Field: "blocked", Value: number, Err: ErrBadNumber}
-		}
-		if n.Kind == phonenumber.Extension {
-			return s, Confirmation{Prompt: "ch-block-not-allowed"}, &SettingsError{Field: "blocked", Value: number, Err: ErrNotBlockable}
-		}
-		if !sys.matchAny(n, s.Blocked) {
-			out.Blocked = append(slices.Clip(s.Blocked), number)
-		}
-		return out, Confirmation{Prompt: "ch-block-added"}, nil
-	case BlacklistRemove:
-		if in.Arg == "" {
-			return s, invalid, ErrNeedsArgument
-		}
-		n, err := phonenumber.Parse(sys.Plan, in.Arg, phonenumber.Dialled)
+	case BlacklistAdd, BlacklistLastCaller, BlacklistRemove:
+		list, conf, err := changeList(s.Blocked, "blocked", sys, in, env)
 		if err != nil {
-			return s, invalid, &SettingsError{Field: "blocked", Value: in.Arg, Err: ErrBadNumber}
+			return s, conf, err
 		}
-		out.Blocked = nil
-		for _, b := range s.Blocked {
-			if !sys.matchAny(n, []string{b}) {
-				out.Blocked = append(out.Blocked, b)
-			}
-		}
-		if len(out.Blocked) == len(s.Blocked) {
-			return s, invalid, ErrNotOnList
-		}
-		return out, Confirmation{Prompt: "ch-block-removed"}, nil
+		out.Blocked = list
+		return out, conf, nil
 	case QuickModeOutOfOffice, QuickModeAway, QuickModeOther:
 		until := env.Until
 		if until.IsZero() {
@@ -188,4 +156,65 @@ func endOfDay(now time.Time, loc *time.Location) time.Time {
 	}
 	t := now.In(loc)
 	return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc)
+}
+
+// ApplyBlacklist carries out *75, *76 or *075 on the system blacklist
+// list, for a PBX that lets administrators change it from their phones
+// (CooVox: "add external phone numbers to IPPBX system blacklist"). It
+// works as [Apply] does on the personal block list: extensions are
+// refused with ch-block-not-allowed, *76 takes env.LastCaller, *075
+// removes every entry matching the number or fails with [ErrNotOnList].
+// It never modifies list; errors name the field "blacklist". Other
+// intents return [ErrNotSettingsCode].
+func ApplyBlacklist(list []string, sys *System, in Intent, env ApplyEnv) ([]string, Confirmation, error) {
+	switch in.Action {
+	case BlacklistAdd, BlacklistLastCaller, BlacklistRemove:
+		return changeList(list, "blacklist", sys, in, env)
+	}
+	return list, Confirmation{}, ErrNotSettingsCode
+}
+
+// changeList adds the intent's number to list (*75, *76) or removes it
+// (*075), returning a new list; field names list in errors.
+func changeList(list []string, field string, sys *System, in Intent, env ApplyEnv) ([]string, Confirmation, error) {
+	invalid := Confirmation{Prompt: "ch-code-invalid"}
+	if in.Action == BlacklistRemove {
+		if in.Arg == "" {
+			return list, invalid, ErrNeedsArgument
+		}
+		n, err := phonenumber.Parse(sys.Plan, in.Arg, phonenumber.Dialled)
+		if err != nil {
+			return list, invalid, &SettingsError{Field: field, Value: in.Arg, Err: ErrBadNumber}
+		}
+		var out []string
+		for _, b := range list {
+			if !sys.matchAny(n, []string{b}) {
+				out = append(out, b)
+			}
+		}
+		if len(out) == len(list) {
+			return list, invalid, ErrNotOnList
+		}
+		return out, Confirmation{Prompt: "ch-block-removed"}, nil
+	}
+	number := in.Arg
+	if in.Action == BlacklistLastCaller {
+		number = env.LastCaller
+		if number == "" {
+			return list, invalid, ErrNoLastCaller
+		}
+	} else if number == "" {
+		return list, invalid, ErrNeedsArgument
+	}
+	n, err := phonenumber.Parse(sys.Plan, number, phonenumber.Dialled)
+	if err != nil || n.Kind == phonenumber.Service {
+		return list, invalid, &SettingsError{Field: field, Value: number, Err: ErrBadNumber}
+	}
+	if n.Kind == phonenumber.Extension {
+		return list, Confirmation{Prompt: "ch-block-not-allowed"}, &SettingsError{Field: field, Value: number, Err: ErrNotBlockable}
+	}
+	if !sys.matchAny(n, list) {
+		return append(slices.Clip(list), number), Confirmation{Prompt: "ch-block-added"}, nil
+	}
+	return list, Confirmation{Prompt: "ch-block-added"}, nil
 }

@@ -106,3 +106,52 @@ func TestApplyLockToggle(t *testing.T) {
 		t.Errorf("*11 without protection: %v", err)
 	}
 }
+
+// TestApplyBlacklist: an administrator's *75/*76/*075 change the system
+// blacklist as the personal codes change the block list; extensions can
+// never be blacklisted, and the list passed in is never modified.
+func TestApplyBlacklist(t *testing.T) {
+	sys := testSystem(t)
+	codes := defaultTable(t)
+	base := []string{"0899123456"}
+	tests := []struct {
+		dialled string
+		env     ApplyEnv
+		want    []string
+		prompt  string
+		err     error
+	}{
+		{"*750612345678#", ApplyEnv{}, []string{"0899123456", "0612345678"}, "ch-block-added", nil},
+		{"*750899123456#", ApplyEnv{}, base, "ch-block-added", nil}, // already there
+		{"*75804#", ApplyEnv{}, base, "ch-block-not-allowed", ErrNotBlockable},
+		{"*75#", ApplyEnv{}, base, "ch-code-invalid", ErrNeedsArgument},
+		{"*76#", ApplyEnv{LastCaller: "0655555555"}, []string{"0899123456", "0655555555"}, "ch-block-added", nil},
+		{"*76#", ApplyEnv{LastCaller: "804"}, base, "ch-block-not-allowed", ErrNotBlockable},
+		{"*76#", ApplyEnv{}, base, "ch-code-invalid", ErrNoLastCaller},
+		{"*0750899123456#", ApplyEnv{}, nil, "ch-block-removed", nil},
+		{"*0750612345678#", ApplyEnv{}, base, "ch-code-invalid", ErrNotOnList},
+		{"*74", ApplyEnv{}, base, "", ErrNotSettingsCode},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dialled, func(t *testing.T) {
+			in, err := codes.Parse(tt.dialled)
+			if err != nil {
+				t.Fatal(err)
+			}
+			list := []string{"0899123456"}
+			got, conf, err := ApplyBlacklist(list, sys, in, tt.env)
+			if !errors.Is(err, tt.err) {
+				t.Errorf("err = %v, want %v", err, tt.err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("blacklist (-want +got):\n%s", diff)
+			}
+			if conf.Prompt != tt.prompt {
+				t.Errorf("prompt = %q, want %q", conf.Prompt, tt.prompt)
+			}
+			if diff := cmp.Diff(base, list); diff != "" {
+				t.Errorf("the list passed in changed (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -32,9 +32,21 @@ type Summary struct {
 
 // Handling is what happens to a call in each state of the line: the
 // ordered chain of steps when nobody answers along the way.
+//
+// Busy has two causes, and the engine treats them apart: the line is in
+// use (Busy: with call waiting on, that chain is the same as Free, since
+// the phones ring anyway) or a ringing phone rejects the call with 486
+// Busy Here (Rejected, whatever the line).
 type Handling struct {
-	Free         []Link `json:"free"`
-	Busy         []Link `json:"busy"`
+	// Free is the chain when a phone is connected and not on a call.
+	Free []Link `json:"free"`
+	// Busy is the chain when the user is on a call.
+	Busy []Link `json:"busy"`
+	// Rejected is the chain when the phones ring and one answers busy
+	// (486): its first link is that ring. Nil when calls do not start by
+	// ringing the phones.
+	Rejected []Link `json:"rejected,omitempty"`
+	// NotConnected is the chain when no phone is registered.
 	NotConnected []Link `json:"not_connected"`
 }
 
@@ -80,7 +92,7 @@ func linkEqual(a, b Link) bool {
 
 func (h Handling) equal(o Handling) bool {
 	return slices.EqualFunc(h.Free, o.Free, linkEqual) && slices.EqualFunc(h.Busy, o.Busy, linkEqual) &&
-		slices.EqualFunc(h.NotConnected, o.NotConnected, linkEqual)
+		slices.EqualFunc(h.Rejected, o.Rejected, linkEqual) && slices.EqualFunc(h.NotConnected, o.NotConnected, linkEqual)
 }
 
 // ServiceName names a service of the summary.
@@ -199,18 +211,24 @@ func Explain(s *Settings, sys *System, now time.Time) Summary {
 
 func (e *engine) handling(class CallerClass) Handling {
 	return Handling{
-		Free:         e.chain(class, Line{Devices: 1}),
-		Busy:         e.chain(class, Line{Devices: 1, ActiveCalls: 1}),
-		NotConnected: e.chain(class, Line{}),
+		Free:         e.chain(class, Line{Devices: 1}, false),
+		Busy:         e.chain(class, Line{Devices: 1, ActiveCalls: 1}, false),
+		Rejected:     e.chain(class, Line{Devices: 1}, true),
+		NotConnected: e.chain(class, Line{}, false),
 	}
 }
 
-// chain plays a call through the engine with nobody answering.
-func (e *engine) chain(class CallerClass, line Line) []Link {
+// chain plays a call through the engine with nobody answering; with
+// rejected, the first step must ring the phones and they answer busy (it
+// returns nil when it does not ring them).
+func (e *engine) chain(class CallerClass, line Line, rejected bool) []Link {
 	call := Call{Class: class}
 	e.call = &call
 	var st Step
 	e.plan(&st, line)
+	if rejected && (st.Kind != KindRing || !st.Devices) {
+		return nil
+	}
 	var out []Link
 	for st.Kind != KindDone && len(out) < 64 {
 		out = append(out, linkOf(st))
@@ -218,8 +236,11 @@ func (e *engine) chain(class CallerClass, line Line) []Link {
 			break // the destination's own handling takes over
 		}
 		o := NoAnswer
-		if st.Kind == KindPlay {
+		switch {
+		case st.Kind == KindPlay:
 			o = Answered
+		case rejected && len(out) == 1:
+			o = Busy
 		}
 		next := Step{cur: st.cur}
 		e.next(&next, st.Kind, o)
@@ -398,19 +419,78 @@ func (sum Summary) number(d string) string {
 	return sum.plan.Format(n)
 }
 
+// The parts of a Handling as writeHandling reads them.
+const (
+	partFree = iota
+	partBusy
+	partRejected
+	partNotConnected
+	nParts
+)
+
+// part returns part i of h as English tells it: the rejected chain without
+// its first ring (the phones rang and one said busy), or, when calls do not
+// ring the phones first, the busy chain (a phone that does not ring cannot
+// reject).
+func (h Handling) part(i int) []Link {
+	switch i {
+	case partFree:
+		return h.Free
+	case partBusy:
+		return h.Busy
+	case partRejected:
+		if h.Rejected == nil {
+			return h.Busy
+		}
+		return h.Rejected[1:]
+	}
+	return h.NotConnected
+}
+
+// sameAsNoAnswer reports whether what follows a phone's busy answer is
+// what follows its ringing out (a voicemail's reason aside): then the
+// rejection needs no sentence of its own.
+func (h Handling) sameAsNoAnswer() bool {
+	if h.Rejected == nil {
+		return true
+	}
+	a, b := h.Rejected[1:], h.Free[1:]
+	return slices.EqualFunc(a, b, func(x, y Link) bool {
+		x.Reason, y.Reason = 0, 0
+		return linkEqual(x, y)
+	})
+}
+
 // writeHandling writes the chains of in and ex; with ref (the handling
 // now) it leaves out the parts that are the same as ref's, else the busy
-// and not-connected parts that are the same as the free one.
+// and not-connected parts that are the same as the free one, and a
+// phone's busy answer when it leads where ringing out does. Being on a
+// call and the phone answering busy share a sentence when they lead to the
+// same chain.
 func (sum Summary) writeHandling(b *strings.Builder, when string, in, ex Handling, ref *[2]Handling) {
-	conds := [3]string{"", "when you are on a call, ", "when no phone is connected, "}
-	part := func(h Handling, i int) []Link { return [3][]Link{h.Free, h.Busy, h.NotConnected}[i] }
+	conds := [nParts]string{"", "when you are on a call, ", "when your phone rejects a call as busy, ", "when no phone is connected, "}
 	eq := func(a, b []Link) bool { return slices.EqualFunc(a, b, linkEqual) }
-	for i, cond := range conds {
-		a, x := part(in, i), part(ex, i)
+	skip := func(i int) bool {
+		a, x := in.part(i), ex.part(i)
 		switch {
-		case ref != nil && eq(a, part(ref[0], i)) && eq(x, part(ref[1], i)):
-			continue
-		case ref == nil && i > 0 && eq(a, in.Free) && eq(x, ex.Free):
+		case ref != nil:
+			return eq(a, ref[0].part(i)) && eq(x, ref[1].part(i))
+		case i == partRejected:
+			return in.sameAsNoAnswer() && ex.sameAsNoAnswer()
+		case i > partFree:
+			return eq(a, in.Free) && eq(x, ex.Free)
+		}
+		return false
+	}
+	merged := eq(in.part(partBusy), in.part(partRejected)) && eq(ex.part(partBusy), ex.part(partRejected))
+	for i, cond := range conds {
+		a, x := in.part(i), ex.part(i)
+		switch {
+		case i == partRejected && merged:
+			continue // told with the busy line
+		case i == partBusy && merged && !(skip(partBusy) && skip(partRejected)):
+			cond = "when you are on a call or your phone rejects a call as busy, "
+		case skip(i):
 			continue
 		}
 		lead := when + cond
@@ -418,8 +498,14 @@ func (sum Summary) writeHandling(b *strings.Builder, when string, in, ex Handlin
 			b.WriteString(capitalize(lead+"all calls ") + sum.chain(a) + ".\n")
 			continue
 		}
-		b.WriteString(capitalize(lead+"calls from internal callers ") + sum.chain(a) + ".\n")
-		b.WriteString(capitalize(lead+"calls from external callers ") + sum.chain(x) + ".\n")
+		// A class whose calls never ring the phones has no busy answer to
+		// tell of.
+		if i != partRejected || in.Rejected != nil {
+			b.WriteString(capitalize(lead+"calls from internal callers ") + sum.chain(a) + ".\n")
+		}
+		if i != partRejected || ex.Rejected != nil {
+			b.WriteString(capitalize(lead+"calls from external callers ") + sum.chain(x) + ".\n")
+		}
 	}
 }
 

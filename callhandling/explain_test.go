@@ -40,7 +40,7 @@ func TestExplainEnglish(t *testing.T) {
 				Numbers: []FollowMeNumber{{Number: "101", Seconds: 10}, {Number: "102", Seconds: 10}, {Number: "103", Seconds: 10}}}}},
 			[]string{
 				"All calls ring your phones for 15 seconds, then ring extension 101 for 10 seconds, then ring extension 102 for 10 seconds, then ring extension 103 for 10 seconds, then go to voicemail.",
-				"When you are on a call, all calls go to voicemail.",
+				"When you are on a call or your phone rejects a call as busy, all calls go to voicemail.",
 				"When no phone is connected, all calls go to voicemail.",
 			}},
 		{"Follow me overrides no-answer forwarding; busy forwarding",
@@ -50,7 +50,7 @@ func TestExplainEnglish(t *testing.T) {
 			[]string{
 				"Follow Me is on, so No-answer forwarding never runs.",
 				"All calls ring your phones for 20 seconds, then ring 0770 090 0123 for 25 seconds (answer by pressing 1), then go to voicemail.",
-				"When you are on a call, all calls are forwarded to extension 804.",
+				"When you are on a call or your phone rejects a call as busy, all calls are forwarded to extension 804.",
 				"When no phone is connected, all calls go to voicemail.",
 			}},
 		{"FortiVoice: business hours announcement then auto attendant for external callers",
@@ -61,7 +61,7 @@ func TestExplainEnglish(t *testing.T) {
 			[]string{
 				"Calls from internal callers ring your phones for 20 seconds, then go to voicemail.",
 				"Calls from external callers hear the announcement welcome_default, then go to the auto attendant auto_attendant_default.",
-				"When you are on a call, all calls go to voicemail.",
+				"When you are on a call or your phone rejects a call as busy, all calls go to voicemail.",
 				"When no phone is connected, all calls go to voicemail.",
 				"Outside business_hour, all calls ring your phones for 20 seconds, then go to voicemail.",
 			}},
@@ -71,6 +71,39 @@ func TestExplainEnglish(t *testing.T) {
 			[]string{
 				"Do not disturb is on, so Immediate forwarding and Twinning never run.",
 				"All calls are rejected as busy.",
+			}},
+		{"call waiting on: a phone's busy answer still forwards",
+			Settings{Extension: "803", Voicemail: true, CallWaiting: true,
+				Forwarding: Forwarding{Busy: Forward{Active: true, Destination: "804"}}},
+			[]string{
+				"All calls ring your phones for 20 seconds, then go to voicemail.",
+				"When your phone rejects a call as busy, all calls are forwarded to extension 804.",
+				"When no phone is connected, all calls go to voicemail.",
+			}},
+		{"call waiting on, defaults: a busy answer goes to voicemail like no answer",
+			Settings{Extension: "803", Voicemail: true, CallWaiting: true},
+			[]string{
+				"All calls ring your phones for 20 seconds, then go to voicemail.",
+				"When no phone is connected, all calls go to voicemail.",
+			}},
+		{"call waiting on, busy forwarding only for callers whose call rings",
+			Settings{Extension: "803", Voicemail: true, CallWaiting: true, Statuses: Statuses{Normal: Process{UserDefined: true, Rules: []Rule{
+				{Callers: Callers(ClassExternal), Action: ActionVoicemail},
+				{Callers: Callers(ClassInternal), Action: ActionRing, Seconds: 15},
+			}}}, Forwarding: Forwarding{Busy: Forward{Active: true, Destination: "0123456789"}}},
+			[]string{
+				"Calls from internal callers ring your phones for 15 seconds, then go to voicemail.",
+				"Calls from external callers go to voicemail.",
+				"When your phone rejects a call as busy, calls from internal callers are forwarded to 0123 456 789.",
+				"When no phone is connected, all calls go to voicemail.",
+			}},
+		{"call waiting off: on a call and a busy answer both forward",
+			Settings{Extension: "803", Voicemail: true,
+				Forwarding: Forwarding{Busy: Forward{Active: true, Destination: "804"}}},
+			[]string{
+				"All calls ring your phones for 20 seconds, then go to voicemail.",
+				"When you are on a call or your phone rejects a call as busy, all calls are forwarded to extension 804.",
+				"When no phone is connected, all calls go to voicemail.",
 			}},
 		{"out of office quick mode until 17:00",
 			Settings{Extension: "803", Voicemail: true, DND: true, QuickMode: QuickMode{Mode: ModeOutOfOffice, Until: monEvening.Add(-3 * 3600e9)}},
@@ -114,5 +147,29 @@ func TestExplainServices(t *testing.T) {
 		if diff := cmp.Diff(w, got[n]); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", n, diff)
 		}
+	}
+}
+
+// TestExplainRejected checks the structure behind "when your phone rejects
+// a call as busy": with call waiting on, the busy line rings like a free
+// one, and only the phone's 486 reaches busy forwarding.
+func TestExplainRejected(t *testing.T) {
+	sys := ukSystem(t)
+	s := Settings{Extension: "803", Voicemail: true, CallWaiting: true,
+		Forwarding: Forwarding{Busy: Forward{Active: true, Destination: "804"}}}
+	got := Explain(&s, sys, monMorning).Internal
+	ring := Link{Kind: KindRing, Seconds: 20}
+	want := Handling{
+		Free:         []Link{ring, {Kind: KindVoicemail, Reason: ReasonNoAnswer}},
+		Busy:         []Link{ring, {Kind: KindVoicemail, Reason: ReasonNoAnswer}},
+		Rejected:     []Link{ring, {Kind: KindForward, Destination: "804"}},
+		NotConnected: []Link{{Kind: KindVoicemail, Reason: ReasonUnavailable}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Handling mismatch (-want +got):\n%s", diff)
+	}
+	s.DND = true // nothing rings: no rejection to describe
+	if got := Explain(&s, sys, monMorning).Internal.Rejected; got != nil {
+		t.Errorf("Rejected with DND = %v, want nil", got)
 	}
 }

@@ -10,7 +10,9 @@ import (
 // an upstream provider (a trunk): whom the provider sees calling, and the
 // credentials that answer its digest challenges. Put it in
 // Target.Outbound, with a Binding whose Contact is the provider's
-// Request-URI for the number, e.g. "sip:5551234567@sip.provider.net:5060".
+// Request-URI for the number, e.g. "sip:5551234567@sip.provider.net:5060";
+// or in that Binding's own Outbound, to ring it beside the Target's other
+// bindings (phones, or numbers through other trunks).
 type Outbound struct {
 	// Username and Password are the account at the provider. They answer a
 	// 401 (WWW-Authenticate) or 407 (Proxy-Authenticate) challenge to the
@@ -35,7 +37,21 @@ const maxAuthRounds = 2
 // forkAuth is what a fork of an outbound attempt remembers of the
 // provider's challenges.
 type forkAuth struct {
-	answered int // challenges answered so far
+	answered int       // challenges answered so far
+	outbound *Outbound // the binding's own Outbound, if any
+}
+
+// forBinding returns t as it applies to the fork that rings bd: with bd's
+// own Outbound, when it has one, in place of t's.
+func (t Target) forBinding(bd Binding) Target {
+	return t.withOutbound(bd.Outbound)
+}
+
+func (t Target) withOutbound(o *Outbound) Target {
+	if o != nil {
+		t.Outbound = o
+	}
+	return t
 }
 
 // legURIs returns the From and To URIs of a B leg of target t to the
@@ -81,6 +97,7 @@ func (c *Call) fromDisplay(t Target) string {
 // unless it says the nonce was stale.
 func (c *Call) reauthenticate(t Target, l *leg, res *gosip.Response, fa *forkAuth, sdp []byte, ch chan<- forkMsg, done <-chan struct{}) bool {
 	b := c.b
+	t = t.withOutbound(fa.outbound)
 	o := t.Outbound
 	if o == nil || o.Password == "" {
 		return false

@@ -68,7 +68,7 @@ func (c *Call) attempt(t Target) Attempt {
 			continue
 		}
 		forks = append(forks, l)
-		auths[l] = &forkAuth{}
+		auths[l] = &forkAuth{outbound: bd.Outbound}
 	}
 	if len(forks) == 0 {
 		return att
@@ -151,6 +151,7 @@ var errCallGone = errors.New("sip: caller gone before the answer")
 
 // startFork sends one INVITE of target t to binding bd.
 func (c *Call) startFork(t Target, bd Binding, sdp []byte, ch chan<- forkMsg, done <-chan struct{}) (*leg, error) {
+	t = t.forBinding(bd)
 	var target gosip.Uri
 	if err := gosip.ParseUri(trimAngle(bd.Contact), &target); err != nil {
 		return nil, fmt.Errorf("contact %q: %w", bd.Contact, err)

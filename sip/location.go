@@ -26,6 +26,11 @@ type Binding struct {
 	// Registered is when the binding was first made; Expires when it lapses
 	// unless refreshed.
 	Registered, Expires time.Time
+	// Outbound, when set, makes the ring of this binding a call out through
+	// an upstream provider, whatever Target.Outbound says: it lets one
+	// Target ring the desk phones and an outside number through a trunk
+	// at once (twinning, follow-me). The registrar never sets it.
+	Outbound *Outbound
 }
 
 // Locator finds the registered devices of an address of record. The

@@ -141,6 +141,6 @@ func getCallSummary(ch *callHandling, w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	sum := callhandling.Explain(&set, ch.sys, ch.now().Truncate(time.Second))
+	sum := callhandling.Explain(&set, ch.system(), ch.now().Truncate(time.Second))
 	writeJSON(w, http.StatusOK, summaryBody{Summary: sum, English: sum.English()})
 }

@@ -95,7 +95,24 @@ func settingsCode(a callhandling.Action) bool {
 // applyCode applies in to ext's settings and saves them; it returns the
 // prompt to confirm with and the reason for the call log. A save that
 // races with another (the portal's PUT) is retried once on fresh settings.
+//
+// The block-list codes (*75 number, *76 last caller, *075 remove) change
+// the PBX-wide blacklist when an administrator dials them, as CooVox's
+// manual describes ("add external phone numbers to IPPBX system
+// blacklist"), and the caller's own block list otherwise: one user's
+// choice does not silence a number for everyone. An administrator's *075
+// of a number that is not on the system blacklist removes it from their
+// own list.
 func (ch *callHandling) applyCode(ctx context.Context, ext string, in callhandling.Intent) (prompt, reason string) {
+	switch in.Action {
+	case callhandling.BlacklistAdd, callhandling.BlacklistLastCaller, callhandling.BlacklistRemove:
+		if ch.isAdmin(ctx, ext) {
+			prompt, reason, done := ch.applySystemBlacklist(ctx, ext, in)
+			if done {
+				return prompt, reason
+			}
+		}
+	}
 	for range 2 {
 		set, version, _, err := ch.settings(ctx, ext)
 		if err != nil {
@@ -105,7 +122,7 @@ func (ch *callHandling) applyCode(ctx context.Context, ext string, in callhandli
 		if in.Action == callhandling.BlacklistLastCaller {
 			env.LastCaller = ch.lastCaller(ctx, ext)
 		}
-		changed, conf, err := callhandling.Apply(set, ch.sys, in, env, ch.now())
+		changed, conf, err := callhandling.Apply(set, ch.system(), in, env, ch.now())
 		if err != nil {
 			if conf.Prompt == "" {
 				conf.Prompt = "ch-code-invalid"
@@ -123,6 +140,37 @@ func (ch *callHandling) applyCode(ctx context.Context, ext string, in callhandli
 		return conf.Prompt, "feature code " + in.Code + " applied"
 	}
 	return "ch-code-invalid", "settings changed meanwhile"
+}
+
+// applySystemBlacklist carries out an administrator's *75/*76/*075 on the
+// system blacklist; done is false for a *075 of a number not on it.
+func (ch *callHandling) applySystemBlacklist(ctx context.Context, ext string, in callhandling.Intent) (prompt, reason string, done bool) {
+	env := callhandling.ApplyEnv{}
+	if in.Action == callhandling.BlacklistLastCaller {
+		env.LastCaller = ch.lastCaller(ctx, ext)
+	}
+	var conf callhandling.Confirmation
+	_, err := ch.changeSystem(ctx, func(cs *store.CallSystem) error {
+		list, c, err := callhandling.ApplyBlacklist(cs.Blacklist, ch.system(), in, env)
+		conf = c
+		cs.Blacklist = list
+		return err
+	})
+	if errors.Is(err, callhandling.ErrNotOnList) {
+		return "", "", false
+	}
+	if err != nil {
+		if conf.Prompt == "" {
+			conf.Prompt = "ch-code-invalid"
+		}
+		var se *settingsError
+		if !errors.As(err, &se) {
+			ch.log.Warn("feature code: save the system blacklist", "ext", ext, "code", in.Code, "err", err)
+		}
+		return conf.Prompt, err.Error(), true
+	}
+	ch.log.Info("feature code applied to the system blacklist", "ext", ext, "code", in.Code, "action", in.Action.String())
+	return conf.Prompt, "feature code " + in.Code + " applied to the system blacklist", true
 }
 
 // lastCaller is the number of ext's last incoming call, for *76.

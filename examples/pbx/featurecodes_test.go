@@ -12,7 +12,7 @@ import (
 
 // TestFeatureCodesFromPhone: codes dialled from a sipp phone change the
 // settings the API shows, and calls follow them: *74 DND sends calls to
-// voicemail (which answers), *71103# forwards every call to 103 and *071 clears
+// voicemail (the caller hangs up in the greeting), *71103# forwards every call to 103 and *071 clears
 // it, a wrong code is answered with the invalid-code prompt.
 func TestFeatureCodesFromPhone(t *testing.T) {
 	c := startCallHandlingPBX(t, interop.LookPath(t, "sipp", "sip-tester"))
@@ -26,7 +26,7 @@ func TestFeatureCodesFromPhone(t *testing.T) {
 	if s := c.settings(t, "102"); !s.DND {
 		t.Fatalf("after *74, 102's DND is off")
 	}
-	c.dial(t, "101", "102", 200) // DND: voicemail answers
+	placeCall(t, c.sipp, c.sip, "101", c.demo["101"], "102", "vm_hangup_greeting.xml") // DND: voicemail
 	calls++
 	if flow := c.lastFlow(t, "101", calls); !hasLine(flow, "do not disturb") || !hasLine(flow, "voicemail (dnd)") {
 		t.Errorf("call to 102 in DND: flow %q", flow)

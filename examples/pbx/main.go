@@ -41,6 +41,9 @@ const usage = `usage:
   pbx ext add NUMBER -name NAME -password SIPSECRET [-portal-password P] [-pin PIN] [-data DIR]
   pbx ext list [-json] [-data DIR]
   pbx trunk add NAME -host HOST:PORT -user U -password P [-prefix 9] [-did NUMBER=EXT ...] [-data DIR]
+  pbx callsystem show [-json] [-data DIR]
+  pbx callsystem set [-blacklist-add N ...] [-blacklist-remove N ...] [-emergency 112,911] [-ring SECONDS]
+                     [-schedule NAME=SCHEDULE ...] [-schedule-remove NAME ...] [-time-zone Z] [-outside-prefixes 9] ... [-data DIR]
 `
 
 // run dispatches the subcommands; it is main without the process around it.
@@ -63,6 +66,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "trunk":
 		if len(args) > 1 && args[1] == "add" {
 			return trunkAdd(ctx, args[2:], stdout, stderr)
+		}
+	case "callsystem":
+		if len(args) > 1 {
+			switch args[1] {
+			case "show":
+				return callSystemShow(ctx, args[2:], stdout, stderr)
+			case "set":
+				return callSystemSet(ctx, args[2:], stdout, stderr)
+			}
 		}
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/telekit/telekit/account"
@@ -28,9 +29,10 @@ import (
 //
 // How each step is carried out:
 //   - Ring: the callee's registered devices for the step's seconds, with
-//     twins that are extensions ringing alongside. An outside twin cannot
-//     ring in the same attempt (sip.Target has one trunk identity for all
-//     its bindings), so it is left out and the call flow says so.
+//     the twins ringing alongside: an extension's devices, or an outside
+//     number through the trunk its prefix names (a binding with its own
+//     sip.Outbound), when the callee may call out. Whichever answers first
+//     wins and the others are cancelled.
 //   - Forward to an extension: the destination's own call handling takes
 //     over (its plan, its line state), at most callhandling.MaxForwardHops
 //     times per call. Forward to an outside number: out through the trunk
@@ -55,10 +57,17 @@ type callStore interface {
 // meets, and not at all once cached), and knows which extensions are on a
 // call. Safe for concurrent use.
 type callHandling struct {
-	st      callStore
-	reg     sip.Locator
-	tc      *trunkCalls
-	sys     *callhandling.System
+	st  callStore
+	reg sip.Locator
+	tc  *trunkCalls
+	// sys is the compiled call system; the admin API and the admins'
+	// *75/*76/*075 replace it whole (callsystem.go), and calls read it
+	// with system().
+	sys atomic.Pointer[callhandling.System]
+	// sysMu serialises changes of the call system; sysConf is the stored
+	// form of sys, under sysMu.
+	sysMu   sync.Mutex
+	sysConf store.CallSystem
 	codes   *callhandling.CodeTable
 	prompts *prompt.Catalog
 	log     *slog.Logger
@@ -194,9 +203,12 @@ func newCallHandling(st callStore, reg sip.Locator, tc *trunkCalls, cs store.Cal
 		},
 		cache: map[string]cachedSettings{}, calls: map[string]*routedCall{},
 		active: map[string]map[string]struct{}{}, parties: map[string][]string{}}
-	if ch.sys, err = buildCallSystem(cs, callhandling.LookupFunc(ch.lookup)); err != nil {
+	sys, err := buildCallSystem(cs, callhandling.LookupFunc(ch.lookup))
+	if err != nil {
 		return nil, err
 	}
+	ch.sys.Store(sys)
+	ch.sysConf = cs
 	return ch, nil
 }
 
@@ -254,7 +266,7 @@ func (e *settingsError) Unwrap() error { return e.err }
 // they are still at version ifVersion (negative: whatever they are), then
 // updates the cache. A refused validation is a *settingsError.
 func (ch *callHandling) save(ctx context.Context, set callhandling.Settings, ifVersion int64) (int64, error) {
-	if err := callhandling.Validate(&set, ch.sys); err != nil {
+	if err := callhandling.Validate(&set, ch.system()); err != nil {
 		return 0, &settingsError{err}
 	}
 	v, err := ch.st.PutCallSettings(ctx, set, ifVersion, ch.now())
@@ -292,7 +304,7 @@ func (ch *callHandling) callerOf(c *sip.Call, class callhandling.CallerClass) ca
 		call.Anonymous = true
 		return call
 	}
-	if n, err := phonenumber.Parse(ch.sys.Plan, c.From, phonenumber.Received); err == nil {
+	if n, err := phonenumber.Parse(ch.system().Plan, c.From, phonenumber.Received); err == nil {
 		call.From = n
 	}
 	return call
@@ -315,7 +327,7 @@ func (ch *callHandling) router(inner sip.Router) sip.Router {
 			return sip.Target{}, err
 		}
 		if ok {
-			out := callhandling.CheckOutgoing(&set, ch.sys, c.To, ch.now())
+			out := callhandling.CheckOutgoing(&set, ch.system(), c.To, ch.now())
 			if !out.Allowed {
 				ch.log.Info("call refused", "from", c.From, "to", c.To, "reason", out.Reason)
 				return ch.sayApp("refused", out.Reason, out.Prompt), nil
@@ -349,7 +361,7 @@ func (ch *callHandling) routeExtension(ctx context.Context, c *sip.Call, ext str
 	ch.mu.Lock()
 	ch.calls[c.ID] = rc
 	ch.mu.Unlock()
-	return ch.resolve(ctx, c, rc, callhandling.Plan(&rc.set, ch.sys, rc.call, ch.line(ext, now), now), now)
+	return ch.resolve(ctx, c, rc, callhandling.Plan(&rc.set, ch.system(), rc.call, ch.line(ext, now), now), now)
 }
 
 // next is the B2BUA's NextStep hook: the following step of the call's
@@ -363,7 +375,7 @@ func (ch *callHandling) next(ctx context.Context, c *sip.Call, a sip.Attempt) (s
 	}
 	now := ch.now()
 	o := outcomeOf(a.Outcome)
-	st := callhandling.Next(&rc.set, ch.sys, rc.call, rc.step, o, now)
+	st := callhandling.Next(&rc.set, ch.system(), rc.call, rc.step, o, now)
 	return ch.resolve(ctx, c, rc, st, now)
 }
 
@@ -397,7 +409,7 @@ func (ch *callHandling) resolve(ctx context.Context, c *sip.Call, rc *routedCall
 		rc.addFlow(now, step.Flow()...)
 		switch step.Kind {
 		case callhandling.KindRing:
-			if t := ch.ringTarget(rc, step, now); len(t.Bindings) > 0 {
+			if t := ch.ringTarget(ctx, rc, step, now); len(t.Bindings) > 0 {
 				return t, nil
 			}
 		case callhandling.KindFollowMe:
@@ -421,7 +433,7 @@ func (ch *callHandling) resolve(ctx context.Context, c *sip.Call, rc *routedCall
 					rc.hops++
 					rc.callee, rc.set = step.Destination, set
 					rc.addFlow(now, "extension "+step.Destination+"'s call handling takes over")
-					step = callhandling.Plan(&rc.set, ch.sys, rc.call, ch.line(step.Destination, now), now)
+					step = callhandling.Plan(&rc.set, ch.system(), rc.call, ch.line(step.Destination, now), now)
 					continue
 				}
 			} else if t, ok := ch.numberTarget(ctx, rc, step.Destination, 0, now); ok {
@@ -436,14 +448,14 @@ func (ch *callHandling) resolve(ctx context.Context, c *sip.Call, rc *routedCall
 		default: // KindDone
 			return sip.Target{}, sip.ErrUnavailable
 		}
-		step = callhandling.Next(&rc.set, ch.sys, rc.call, step, callhandling.Unavailable, now)
+		step = callhandling.Next(&rc.set, ch.system(), rc.call, step, callhandling.Unavailable, now)
 	}
 	return sip.Target{}, sip.ErrUnavailable
 }
 
 // ringTarget rings the callee's devices (when the step says so) and the
-// twins that are extensions.
-func (ch *callHandling) ringTarget(rc *routedCall, step callhandling.Step, now time.Time) sip.Target {
+// twins: extensions' devices, and outside numbers through a trunk.
+func (ch *callHandling) ringTarget(ctx context.Context, rc *routedCall, step callhandling.Step, now time.Time) sip.Target {
 	t := sip.Target{RingFor: time.Duration(step.Seconds) * time.Second}
 	if ch.callerName != nil && rc.call.Class == callhandling.ClassExternal && !rc.call.Anonymous && !rc.call.From.IsZero() {
 		t.FromDisplay = ch.callerName(rc.callee, rc.call.From.String())
@@ -452,11 +464,24 @@ func (ch *callHandling) ringTarget(rc *routedCall, step callhandling.Step, now t
 		t.Bindings = append(t.Bindings, ch.reg.Lookup(rc.callee, now)...)
 	}
 	for _, twin := range step.Twins[:step.NTwins] {
-		if n, err := phonenumber.Parse(ch.sys.Plan, twin, phonenumber.Dialled); err == nil && n.Kind == phonenumber.Extension {
+		if n, err := phonenumber.Parse(ch.system().Plan, twin, phonenumber.Dialled); err == nil && n.Kind == phonenumber.Extension {
 			t.Bindings = append(t.Bindings, ch.reg.Lookup(n.Digits, now)...)
 			continue
 		}
-		rc.addFlow(now, "twin "+twin+" is an outside number and cannot ring alongside the phones")
+		if !ch.mayCallOut(ctx, rc.callee) {
+			rc.addFlow(now, "twin "+twin+": extension "+rc.callee+" may not call outside numbers")
+			continue
+		}
+		out, _, ok := ch.tc.trunkTarget(twin, t.RingFor)
+		if !ok {
+			rc.addFlow(now, "twin "+twin+": no trunk takes it")
+			continue
+		}
+		for _, b := range out.Bindings {
+			b.Outbound = out.Outbound
+			t.Bindings = append(t.Bindings, b)
+		}
+		rc.addFlow(now, "twin "+twin+" rings through the trunk")
 	}
 	return t
 }
@@ -469,7 +494,7 @@ func (ch *callHandling) numberTarget(ctx context.Context, rc *routedCall, number
 	if seconds > 0 {
 		ring = time.Duration(seconds) * time.Second
 	}
-	n, err := phonenumber.Parse(ch.sys.Plan, number, phonenumber.Dialled)
+	n, err := phonenumber.Parse(ch.system().Plan, number, phonenumber.Dialled)
 	if err == nil && n.Kind == phonenumber.Extension {
 		bs := ch.reg.Lookup(n.Digits, now)
 		return sip.Target{Bindings: bs, RingFor: ring}, len(bs) > 0
@@ -519,7 +544,7 @@ func trunkTo(o outboundTrunk, number string, ring time.Duration) sip.Target {
 func (ch *callHandling) emergencyTarget(c *sip.Call) (sip.Target, bool) {
 	tc := ch.tc
 	t, oc, ok := tc.trunkTarget(c.To, ringFor)
-	if !ok || !ch.sys.Plan.IsEmergency(oc.number) {
+	if !ok || !ch.system().Plan.IsEmergency(oc.number) {
 		if len(tc.outbound) == 0 {
 			return sip.Target{}, false
 		}
@@ -548,7 +573,7 @@ func (ch *callHandling) playApp(rc *routedCall, step callhandling.Step) sip.App 
 			return sip.AppResult{Reason: "auto attendant " + step.AutoAttendant + " is not built yet"}
 		}
 		now := ch.now()
-		t, err := ch.resolve(ctx, leg.Call, rc, callhandling.Next(&rc.set, ch.sys, rc.call, step, callhandling.Answered, now), now)
+		t, err := ch.resolve(ctx, leg.Call, rc, callhandling.Next(&rc.set, ch.system(), rc.call, step, callhandling.Answered, now), now)
 		if err != nil {
 			return sip.AppResult{Reason: err.Error()}
 		}

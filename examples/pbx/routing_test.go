@@ -208,7 +208,7 @@ func TestForwardOnNoAnswer(t *testing.T) {
 
 // TestFollowMeThenVoicemail: 102's follow-me profile rings 102 for 1 s,
 // then 103 and 104 for 1 s each; nobody answers, so the call goes to
-// 102's voicemail, which answers (the caller hangs up during the greeting).
+// voicemail, where the caller hangs up during the greeting.
 func TestFollowMeThenVoicemail(t *testing.T) {
 	c := startCallHandlingPBX(t, interop.LookPath(t, "sipp", "sip-tester"))
 	s := c.settings(t, "102")
@@ -221,8 +221,8 @@ func TestFollowMeThenVoicemail(t *testing.T) {
 	for _, ext := range []string{"102", "103", "104"} {
 		phones = append(phones, c.phone(t, ext, "uas_ring.xml"))
 	}
-	c.dial(t, "101", "102", 200) // voicemail answers
-	for _, p := range phones {   // each was rung, then cancelled
+	placeCall(t, c.sipp, c.sip, "101", c.demo["101"], "102", "vm_hangup_greeting.xml")
+	for _, p := range phones { // each was rung, then cancelled
 		if err := p.wait(20 * time.Second); err != nil {
 			t.Fatal(err)
 		}

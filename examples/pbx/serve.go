@@ -233,6 +233,7 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 		return nil, err
 	}
 	s.portal.handleCallSettings(s.ch)
+	s.portal.handleCallSystem(s.ch)
 	s.contacts.mount(s.portal)
 	s.portal.handleVoicemail(s.vm)
 	ln, err := net.Listen("tcp", c.HTTPAddr)

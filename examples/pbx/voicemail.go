@@ -395,7 +395,7 @@ func (s *server) voicemailMenu(c *sip.Call, own bool) sip.Target {
 // or an outside number through a trunk when user may call out.
 func (s *server) dialTarget(ctx context.Context, user, number string) (sip.Target, bool) {
 	ch := s.ch
-	n, err := phonenumber.Parse(ch.sys.Plan, number, phonenumber.Dialled)
+	n, err := phonenumber.Parse(ch.system().Plan, number, phonenumber.Dialled)
 	if err == nil && n.Kind == phonenumber.Extension {
 		bs := ch.reg.Lookup(n.Digits, time.Now())
 		return sip.Target{Bindings: bs, RingFor: ringFor}, len(bs) > 0
