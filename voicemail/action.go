@@ -168,6 +168,6 @@ func PromptNames() []string {
 		"vm-no-messages", "vm-no-more", "vm-no-such-mailbox", "vm-old", "vm-operator-hint",
 		"vm-options-menu", "vm-person-at", "vm-pin-changed", "vm-pin-invalid", "vm-pin-mismatch",
 		"vm-received", "vm-record-comment", "vm-record-greeting", "vm-record-name", "vm-reenter-pin", "vm-review",
-		"vm-saved", "vm-unavailable", "vm-unknown-caller", "vm-urgent", "vm-you-have",
+		"vm-saved", "vm-temp-days", "vm-temp-no-end", "vm-temp-until", "vm-unavailable", "vm-unknown-caller", "vm-urgent", "vm-you-have",
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -45,6 +46,7 @@ const (
 	msOptions
 	msRecordGreeting
 	msReview
+	msTempDays // how long a temporary greeting just saved should play
 	msNewPIN
 	msReenterPIN
 	msDone
@@ -69,8 +71,11 @@ const maxTimeouts = 3
 // 5 details, 6 next, 7 delete, 8 forward, 9 save, * main menu. Options: 1
 // unavailable greeting, 2 busy greeting, 3 name, 4 temporary greeting, 5
 // erase temporary greeting, 6 change PIN, 7 message details on/off, * main
-// menu. Review of a recording: 1 accept, 2 listen, 3 record again.
-// Numbers (mailbox, PIN, extension) end with #.
+// menu. Review of a recording: 1 accept, 2 listen, 3 record again. A
+// temporary greeting once accepted asks how many days it should play
+// (digits then #, 1 to MaxTemporaryDays; # alone: until erased) and says
+// until when (Greetings.TemporaryUntil). Numbers (mailbox, PIN,
+// extension, days) end with #.
 //
 // A Menu is not safe for concurrent use; use one per call.
 type Menu struct {
@@ -152,7 +157,7 @@ func (m *Menu) Handle(ctx context.Context, in Input, now time.Time) (Action, err
 		m.timeouts = 0
 	}
 	switch m.st {
-	case msEnterMailbox, msEnterPIN, msForwardTo, msNewPIN, msReenterPIN:
+	case msEnterMailbox, msEnterPIN, msForwardTo, msNewPIN, msReenterPIN, msTempDays:
 		if in.Kind != InputDigit {
 			return Action{}, nil // wait for the digits
 		}
@@ -267,6 +272,8 @@ func (m *Menu) entered(ctx context.Context, entry string, now time.Time) (Action
 		}
 		m.newPIN = entry
 		return m.ask(msReenterPIN, "vm-reenter-pin"), nil
+	case msTempDays:
+		return m.tempDays(ctx, entry, now)
 	case msReenterPIN:
 		if entry != m.newPIN {
 			m.newPIN = ""
@@ -570,6 +577,16 @@ func (m *Menu) reviewKey(ctx context.Context, d byte) (Action, error) {
 		if err := m.svc.SaveGreeting(ctx, m.box, m.recKind, rec); err != nil {
 			return Action{}, err
 		}
+		if m.recKind == GreetingTemporary {
+			// A new temporary greeting plays until the caller says
+			// otherwise: an end date left from an earlier one would
+			// silence it at once.
+			if err := m.svc.UpdateMailbox(ctx, m.box, func(mb *Mailbox) { mb.Greetings.TemporaryUntil = time.Time{} }); err != nil {
+				return Action{}, err
+			}
+			a := m.ask(msTempDays, "vm-temp-days")
+			return play(Prompt("vm-greeting-saved"), a.Play[0]), nil
+		}
 		if m.recKind == GreetingUnavailable || m.recKind == GreetingBusy {
 			// A busy or unavailable greeting recorded by phone is meant to
 			// be heard: a mailbox still on the standard greeting switches
@@ -589,4 +606,32 @@ func (m *Menu) reviewKey(ctx context.Context, d byte) (Action, error) {
 		return m.recordGreeting(ctx, m.recKind)
 	}
 	return m.invalid(), nil
+}
+
+// MaxTemporaryDays is the most days the telephone menu lets a temporary
+// greeting play (about a year); longer absences set no end date.
+const MaxTemporaryDays = 366
+
+// tempDays sets how long the temporary greeting just saved plays: entry
+// days from now (calendar days in now's location, so "2" said at 09:00
+// on Monday ends at 09:00 on Wednesday), or "" for no end date. It says
+// until when, or asks again after a number out of range.
+func (m *Menu) tempDays(ctx context.Context, entry string, now time.Time) (Action, error) {
+	var until time.Time
+	if entry != "" {
+		n, err := strconv.Atoi(entry)
+		if err != nil || n < 1 || n > MaxTemporaryDays {
+			a := m.ask(msTempDays, "vm-temp-days")
+			return play(Prompt("vm-invalid"), a.Play[0]), nil
+		}
+		until = now.AddDate(0, 0, n)
+	}
+	if err := m.svc.UpdateMailbox(ctx, m.box, func(mb *Mailbox) { mb.Greetings.TemporaryUntil = until }); err != nil {
+		return Action{}, err
+	}
+	m.mb.Greetings.TemporaryUntil = until
+	if until.IsZero() {
+		return m.options(Prompt("vm-temp-no-end")), nil
+	}
+	return m.options(Prompt("vm-temp-until"), DateTime(until)), nil
 }

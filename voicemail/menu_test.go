@@ -405,7 +405,8 @@ func TestMenuOptions(t *testing.T) {
 			{"1", "play vm-greeting-saved vm-options-menu"},
 			{"4", rec("vm-record-greeting")},
 			{"rec:1s", "play vm-review"},
-			{"1", "play vm-greeting-saved vm-options-menu"},
+			{"1", "play vm-greeting-saved vm-temp-days"},
+			{"#", "play vm-temp-no-end vm-options-menu"},
 			{"5", "play vm-greeting-erased vm-options-menu"},
 			{"8", "play vm-invalid vm-options-menu"},
 			{"*", "play " + mainMenu},
@@ -467,6 +468,114 @@ func TestMenuOptions(t *testing.T) {
 				tc.after(t, r)
 			}
 		})
+	}
+}
+
+// TestMenuTemporaryGreetingDays: after a temporary greeting is accepted,
+// the menu asks for how many days it should play (CommPortal and
+// FortiVoice: a temporary greeting active until a date), says until when,
+// and the greeting then plays until exactly then. The menu runs at
+// 10:00 on 2 March 2026 (UTC).
+func TestMenuTemporaryGreetingDays(t *testing.T) {
+	own := voicemail.MenuStart{Mode: voicemail.OwnMailbox, Caller: "101", OwnPhone: true}
+	now := t0.Add(2 * time.Hour)
+	recordTemp := []step{
+		{"", "play " + youHave + " " + mainMenu},
+		{"0", "play vm-options-menu"},
+		{"4", "record vm-record-greeting beep max:3m0s"},
+		{"rec:1s", "play vm-review"},
+		{"1", "play vm-greeting-saved vm-temp-days"},
+	}
+	for _, tc := range []struct {
+		name string
+		// stale is a TemporaryUntil the mailbox had before (an earlier
+		// temporary greeting's).
+		stale  time.Time
+		script []step
+		until  time.Time // want Greetings.TemporaryUntil
+	}{
+		{name: "three days", script: []step{
+			{"3#", "play vm-temp-until t:03-05T10:00 vm-options-menu"},
+		}, until: now.AddDate(0, 0, 3)},
+		{name: "no end date", script: []step{
+			{"#", "play vm-temp-no-end vm-options-menu"},
+		}},
+		{name: "out of range, then one day", script: []step{
+			{"0#", "play vm-invalid vm-temp-days"},
+			{"367#", "play vm-invalid vm-temp-days"},
+			{"99999999999999999999#", "play vm-invalid vm-temp-days"},
+			{"1#", "play vm-temp-until t:03-03T10:00 vm-options-menu"},
+		}, until: now.AddDate(0, 0, 1)},
+		{name: "the longest", script: []step{
+			{"366#", "play vm-temp-until t:03-03T10:00 vm-options-menu"},
+		}, until: now.AddDate(0, 0, 366)},
+		{name: "timeout repeats the question", script: []step{
+			{"timeout", "play vm-temp-days"},
+			{"2#", "play vm-temp-until t:03-04T10:00 vm-options-menu"},
+		}, until: now.AddDate(0, 0, 2)},
+		{name: "hang-up keeps the greeting with no end, not an old end date", stale: t0.Add(-24 * time.Hour), script: []step{
+			{"hangup", "none"},
+		}},
+		{name: "an old end date is replaced", stale: t0.Add(-24 * time.Hour), script: []step{
+			{"7#", "play vm-temp-until t:03-09T10:00 vm-options-menu"},
+		}, until: now.AddDate(0, 0, 7)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, label := menuRig(t, voicemail.Options{SkipPIN: true})
+			ctx := context.Background()
+			if !tc.stale.IsZero() {
+				if err := r.svc.UpdateMailbox(ctx, "101", func(mb *voicemail.Mailbox) { mb.Greetings.TemporaryUntil = tc.stale }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m, first := startMenu(t, r, own)
+			drive(t, m, first, append(slices.Clone(recordTemp), tc.script...), label, now)
+			mb, err := r.svc.Mailbox(ctx, "101")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := voicemail.Greetings{TemporaryUntil: tc.until, Recorded: []voicemail.GreetingKind{voicemail.GreetingTemporary}}
+			if diff := cmp.Diff(want, mb.Greetings); diff != "" {
+				t.Errorf("greetings (-want +got):\n%s", diff)
+			}
+			// Callers hear it until the end, and not from then on; with no
+			// end, still a year later.
+			checks := map[time.Time]voicemail.GreetingKind{now: voicemail.GreetingTemporary, now.AddDate(1, 0, 0): voicemail.GreetingTemporary}
+			if !tc.until.IsZero() {
+				checks = map[time.Time]voicemail.GreetingKind{now: voicemail.GreetingTemporary,
+					tc.until.Add(-time.Minute): voicemail.GreetingTemporary, tc.until: voicemail.GreetingStandard}
+			}
+			for at, want := range checks {
+				if k := mb.Greetings.For(voicemail.ReasonNoAnswer, at); k != want {
+					t.Errorf("greeting at %v = %v, want %v", at, k, want)
+				}
+			}
+		})
+	}
+}
+
+// TestEraseTemporaryGreetingClearsEndDate: erasing the temporary greeting
+// forgets its end date, so the next one does not inherit it.
+func TestEraseTemporaryGreetingClearsEndDate(t *testing.T) {
+	r, _ := menuRig(t, voicemail.Options{SkipPIN: true})
+	ctx := context.Background()
+	rec, err := r.svc.BeginRecording(ctx, "101", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.WriteSamples(tone(time.Second, 5))
+	if err := r.svc.SaveGreeting(ctx, "101", voicemail.GreetingTemporary, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.svc.UpdateMailbox(ctx, "101", func(mb *voicemail.Mailbox) { mb.Greetings.TemporaryUntil = t0.AddDate(0, 0, 3) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.svc.DeleteGreeting(ctx, "101", voicemail.GreetingTemporary); err != nil {
+		t.Fatal(err)
+	}
+	mb, _ := r.svc.Mailbox(ctx, "101")
+	if diff := cmp.Diff(voicemail.Greetings{}, mb.Greetings); diff != "" {
+		t.Errorf("greetings after erasing (-want +got):\n%s", diff)
 	}
 }
 

@@ -97,6 +97,7 @@ func (s *Service) installGreeting(ctx context.Context, mailbox string, k Greetin
 
 // DeleteGreeting erases recording k (the telephone menu's "erase your
 // temporary greeting"); the greeting rules then fall through to the next.
+// Erasing the temporary greeting also clears Greetings.TemporaryUntil.
 // Erasing a greeting that was never recorded returns ErrNoGreeting.
 func (s *Service) DeleteGreeting(ctx context.Context, mailbox string, k GreetingKind) error {
 	mu := s.lock(mailbox)
@@ -110,6 +111,9 @@ func (s *Service) DeleteGreeting(ctx context.Context, mailbox string, k Greeting
 		return ErrNoGreeting
 	}
 	mb.Greetings = mb.Greetings.with(k, false)
+	if k == GreetingTemporary {
+		mb.Greetings.TemporaryUntil = time.Time{}
+	}
 	if err := s.store.PutMailbox(ctx, mb); err != nil {
 		return err
 	}

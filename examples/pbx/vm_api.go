@@ -27,7 +27,7 @@ import (
 //	PATCH  /api/v1/voicemail/messages/{id}        {"folder":"new"|"old","urgent":true|false} (either or both)
 //	POST   /api/v1/voicemail/messages/{id}/forward {"to":"103"}: a copy into another mailbox
 //	DELETE /api/v1/voicemail/messages/{id}        delete one
-//	GET    /api/v1/voicemail/settings             options, greetings, notification, quota
+//	GET    /api/v1/voicemail/settings             options, greetings, notification, quota, the temporary greeting's state
 //	PUT    /api/v1/voicemail/settings             options, greeting mode/schedule(s)/temporary expiry, notification, members (quota is the admin's)
 //	PUT    /api/v1/voicemail/pin                  {"pin":"…"}: a new PIN (the account's; unlocks the mailbox)
 //	PUT    /api/v1/voicemail/greetings/{kind}     upload a greeting: WAV or MP3, at most 10 MB (413 above)
@@ -418,6 +418,43 @@ type vmSettings struct {
 	// Members are the extensions the owner shares the mailbox with: they
 	// see it in GET /mailboxes and read its messages with ?mailbox=.
 	Members []string `json:"members"`
+	// Temporary is the temporary greeting's state now (shown, not
+	// changed: PUT greetings.temporary_until, or the phone menu, sets the
+	// end).
+	Temporary vmTemporary `json:"temporary"`
+}
+
+// vmTemporary is the temporary greeting as the portal shows it: "Your
+// temporary greeting is active until 24 December, 18:00".
+type vmTemporary struct {
+	// Recorded is true when there is a temporary greeting.
+	Recorded bool `json:"recorded"`
+	// Until is when it stops playing; absent: until erased.
+	Until time.Time `json:"until,omitzero"`
+	// Active is true when callers hear it now: recorded and not past
+	// Until.
+	Active bool `json:"active"`
+}
+
+// dialable reports whether s can be the operator's number: empty (no
+// operator), or up to 32 digits with an optional leading '+'.
+func dialable(s string) bool {
+	if len(s) > 32 {
+		return false
+	}
+	for i, c := range []byte(s) {
+		if (c < '0' || c > '9') && !(c == '+' && i == 0 && len(s) > 1) {
+			return false
+		}
+	}
+	return true
+}
+
+// temporaryState is g's temporary greeting at now.
+func temporaryState(g voicemail.Greetings, now time.Time) vmTemporary {
+	rec := g.Has(voicemail.GreetingTemporary)
+	return vmTemporary{Recorded: rec, Until: g.TemporaryUntil,
+		Active: rec && (g.TemporaryUntil.IsZero() || now.Before(g.TemporaryUntil))}
 }
 
 func (a *vmAPI) settings(w http.ResponseWriter, r *http.Request) {
@@ -431,7 +468,8 @@ func (a *vmAPI) settings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, vmSettings{Options: mb.Options, Greetings: mb.Greetings, Notify: mb.Notify,
-		Quota: mb.Quota.WithDefaults(), HasPIN: mb.PINHash != "", Members: append([]string{}, mb.Members...)})
+		Quota: mb.Quota.WithDefaults(), HasPIN: mb.PINHash != "", Members: append([]string{}, mb.Members...),
+		Temporary: temporaryState(mb.Greetings, a.vm.now())})
 }
 
 func (a *vmAPI) putSettings(w http.ResponseWriter, r *http.Request) {
@@ -448,16 +486,21 @@ func (a *vmAPI) putSettings(w http.ResponseWriter, r *http.Request) {
 			TemporaryUntil time.Time                     `json:"temporary_until,omitzero"`
 			Recorded       json.RawMessage               `json:"recorded,omitempty"` // shown by GET; ignored
 		} `json:"greetings"`
-		Notify  voicemail.Notify `json:"notify"`
-		Quota   json.RawMessage  `json:"quota,omitempty"`   // shown by GET; ignored
-		HasPIN  json.RawMessage  `json:"has_pin,omitempty"` // shown by GET; ignored
-		Members []string         `json:"members"`
+		Notify    voicemail.Notify `json:"notify"`
+		Quota     json.RawMessage  `json:"quota,omitempty"`     // shown by GET; ignored
+		HasPIN    json.RawMessage  `json:"has_pin,omitempty"`   // shown by GET; ignored
+		Temporary json.RawMessage  `json:"temporary,omitempty"` // shown by GET; ignored
+		Members   []string         `json:"members"`
 	}
 	if !decodeBody(w, r, &req) {
 		return
 	}
 	if err := checkNotify(req.Notify); err != nil {
 		writeError(w, http.StatusBadRequest, "notify: "+err.Error())
+		return
+	}
+	if !dialable(req.Options.Operator) {
+		writeError(w, http.StatusBadRequest, "options.operator: "+strconv.Quote(req.Options.Operator)+" is not a number to dial")
 		return
 	}
 	for _, m := range req.Members {

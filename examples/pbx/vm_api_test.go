@@ -94,6 +94,79 @@ func TestVoicemailAPIGreetingsAndSettings(t *testing.T) {
 	}
 }
 
+// TestVoicemailAPITemporaryGreetingState: the settings show whether the
+// temporary greeting plays now and until when (CommPortal: "temporary
+// greeting active until…"): none; uploaded with no end (active); an end
+// in the future (active until then); an end passed (recorded, not
+// active); erased (nothing, and the end forgotten). An operator number
+// that cannot be dialled is refused.
+func TestVoicemailAPITemporaryGreetingState(t *testing.T) {
+	data := t.TempDir()
+	if out, err := runCLI(t, "ext", "add", "202", "-name", "Owner", "-password", "owner-secret-202", "-portal-password", "Portal-pass-202", "-data", data); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	p := startPBX(t, data)
+	owner := &apiClient{t: t, base: p.http, user: "202", pass: "Portal-pass-202"}
+	name := filepath.Join(t.TempDir(), "greeting.wav")
+	writeTone(t, name, 440, time.Second)
+	tone, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := func() vmTemporary {
+		t.Helper()
+		code, body := owner.do("GET", "/api/v1/voicemail/settings", nil)
+		var set vmSettings
+		if code != http.StatusOK || json.Unmarshal(body, &set) != nil {
+			t.Fatalf("GET settings: %d %s", code, body)
+		}
+		return set.Temporary
+	}
+	setUntil := func(until time.Time) {
+		t.Helper()
+		if code, body := owner.do("PUT", "/api/v1/voicemail/settings", map[string]any{
+			"greetings": map[string]any{"mode": "standard", "temporary_until": until}}); code != http.StatusOK {
+			t.Fatalf("PUT settings: %d %s", code, body)
+		}
+	}
+	future := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+	past := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	for _, st := range []struct {
+		name string
+		do   func()
+		want vmTemporary
+	}{
+		{"none", func() {}, vmTemporary{}},
+		{"uploaded, no end", func() {
+			req, _ := http.NewRequest("PUT", "http://"+p.http+"/api/v1/voicemail/greetings/temporary", bytes.NewReader(tone))
+			req.SetBasicAuth(owner.user, owner.pass)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("upload temporary greeting: %v %v", err, resp.Status)
+			}
+			resp.Body.Close()
+		}, vmTemporary{Recorded: true, Active: true}},
+		{"ends in two days", func() { setUntil(future) }, vmTemporary{Recorded: true, Until: future, Active: true}},
+		{"ended an hour ago", func() { setUntil(past) }, vmTemporary{Recorded: true, Until: past}},
+		{"erased", func() {
+			if code, body := owner.do("DELETE", "/api/v1/voicemail/greetings/temporary", nil); code != http.StatusNoContent {
+				t.Fatalf("DELETE: %d %s", code, body)
+			}
+		}, vmTemporary{}},
+	} {
+		st.do()
+		if diff := cmp.Diff(st.want, state()); diff != "" {
+			t.Errorf("%s: temporary greeting state (-want +got):\n%s", st.name, diff)
+		}
+	}
+	for op, want := range map[string]int{"203": http.StatusOK, "+15551234567": http.StatusOK, "": http.StatusOK,
+		"20 3": http.StatusBadRequest, "sip:203@x": http.StatusBadRequest, "+": http.StatusBadRequest} {
+		if code, body := owner.do("PUT", "/api/v1/voicemail/settings", map[string]any{"options": map[string]string{"operator": op}}); code != want {
+			t.Errorf("operator %q: %d %s, want %d", op, code, body, want)
+		}
+	}
+}
+
 // TestVoicemailAPISharedMailboxAndSchedules: the owner (202) shares the
 // mailbox with 201 and sets two scheduled greetings and a temporary
 // greeting's expiry; 201 then sees 202's mailbox in its list with the
@@ -124,7 +197,7 @@ func TestVoicemailAPISharedMailboxAndSchedules(t *testing.T) {
 	}
 	want := vmSettings{Members: []string{"201"}, Greetings: voicemail.Greetings{Mode: voicemail.ModeScheduled,
 		Schedules:      []voicemail.ScheduledGreeting{{Schedule: lunch, Greeting: voicemail.GreetingUnavailable}, {Schedule: office, Greeting: voicemail.GreetingBusy}},
-		TemporaryUntil: until}}
+		TemporaryUntil: until}, Temporary: vmTemporary{Until: until}}
 	if diff := cmp.Diff(want, set, cmpopts.IgnoreFields(vmSettings{}, "Options", "Notify", "Quota", "HasPIN")); diff != "" {
 		t.Errorf("settings after PUT (-want +got):\n%s", diff)
 	}

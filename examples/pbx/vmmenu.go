@@ -50,6 +50,8 @@ type vmRunner struct {
 	keys chan rune
 	pl   *prompt.Player
 	wait time.Duration // for a key after a play that asks nothing
+	// note adds a line to the call's call-flow trace (nil: none).
+	note func(line string)
 }
 
 // runner starts forwarding the leg's keys; it stops when ctx ends.
@@ -77,11 +79,12 @@ type machine interface {
 }
 
 // deposit runs the deposit flow: ext's mailbox, the caller in meta.
-func (vm *vmSystem) deposit(ctx context.Context, leg *sip.AppLeg, ext string, meta voicemail.DepositMeta, reason voicemail.Reason) sip.AppResult {
+// note, when not nil, adds a line to the call's call-flow trace.
+func (vm *vmSystem) deposit(ctx context.Context, leg *sip.AppLeg, ext string, meta voicemail.DepositMeta, reason voicemail.Reason, note func(string)) sip.AppResult {
 	meta.Received = vm.now()
 	dc := vm.svc.NewDepositCall(ext, meta, reason)
 	r := vm.runner(ctx, leg, ext)
-	r.wait = depositKeyWait
+	r.wait, r.note = depositKeyWait, note
 	act, err := dc.Start(context.WithoutCancel(ctx), vm.now())
 	res := r.run(ctx, dc, act, err)
 	msg, err := dc.Result()
@@ -94,10 +97,12 @@ func (vm *vmSystem) deposit(ctx context.Context, leg *sip.AppLeg, ext string, me
 	return res
 }
 
-// menu runs the *60/*61 mailbox menu.
-func (vm *vmSystem) menu(ctx context.Context, leg *sip.AppLeg, start voicemail.MenuStart) sip.AppResult {
+// menu runs the *60/*61 mailbox menu; note, when not nil, adds a line to
+// the call's call-flow trace.
+func (vm *vmSystem) menu(ctx context.Context, leg *sip.AppLeg, start voicemail.MenuStart, note func(string)) sip.AppResult {
 	m := vm.svc.NewMenu()
 	r := vm.runner(ctx, leg, start.Caller)
+	r.note = note
 	act, err := m.Start(context.WithoutCancel(ctx), start, vm.now())
 	return r.run(ctx, m, act, err)
 }
@@ -152,14 +157,26 @@ func (r *vmRunner) run(ctx context.Context, m machine, act voicemail.Action, err
 			return sip.AppResult{Reason: "voicemail hung up"}
 		case voicemail.ActionCallBack, voicemail.ActionTransfer:
 			r.say(ctx, act.Play...)
+			what := "voicemail: caller pressed 0 for operator " + act.Number
+			if act.Kind == voicemail.ActionCallBack {
+				what = "voicemail: calling back " + act.Number
+			}
 			t, ok := r.vm.dial(ctx, r.user, act.Number)
 			if !ok {
+				r.flow(what + ", who cannot be reached")
 				return sip.AppResult{Reason: "cannot reach " + act.Number}
 			}
+			r.flow(what)
 			return sip.AppResult{Next: t}
 		default:
 			return sip.AppResult{Reason: "voicemail: unknown action " + act.Kind.String()}
 		}
+	}
+}
+
+func (r *vmRunner) flow(line string) {
+	if r.note != nil {
+		r.note(line)
 	}
 }
 

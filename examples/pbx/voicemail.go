@@ -364,9 +364,25 @@ func (s *server) voicemailTarget(call *sip.Call, ext string, reason callhandling
 			meta.CallerName = f.DisplayName
 		}
 	}
+	note := func(line string) { s.noteFlow(call.ID, line) }
 	return sip.Target{AppName: "voicemail", App: sip.AppFunc(func(ctx context.Context, leg *sip.AppLeg) sip.AppResult {
-		return vm.deposit(ctx, leg, ext, meta, reasonOf(reason))
+		return vm.deposit(ctx, leg, ext, meta, reasonOf(reason), note)
 	})}, nil
+}
+
+// noteFlow adds line to the call-flow trace of call callID (the call
+// log's "call-handling" events), when call handling routed the call.
+func (s *server) noteFlow(callID, line string) {
+	ch := s.ch
+	if ch == nil {
+		return
+	}
+	ch.mu.Lock()
+	rc := ch.calls[callID]
+	ch.mu.Unlock()
+	if rc != nil {
+		rc.addFlow(ch.now(), line)
+	}
 }
 
 // voicemailMenu is the target of *60 (own false: any mailbox) and *61.
@@ -387,7 +403,7 @@ func (s *server) voicemailMenu(c *sip.Call, own bool) sip.Target {
 				return sip.AppResult{Reason: "no mailbox"}
 			}
 		}
-		return vm.menu(ctx, leg, start)
+		return vm.menu(ctx, leg, start, func(line string) { s.noteFlow(c.ID, line) })
 	})}
 }
 

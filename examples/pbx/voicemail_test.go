@@ -102,8 +102,9 @@ func (s *smtpSink) messages() [][]byte {
 	return append([][]byte(nil), s.msgs...)
 }
 
-// vmTest is a PBX with two extensions of its own: the caller 201 and the
-// mailbox owner 202 (PIN 4826, set with `ext add -pin`), and an SMTP sink.
+// vmTest is a PBX with extensions of its own: the caller 201, the
+// mailbox owner 202 (PIN 4826, set with `ext add -pin`) and the operator
+// 203, and an SMTP sink.
 type vmTest struct {
 	p     *pbxProcess
 	owner *apiClient // 202
@@ -121,6 +122,7 @@ func startVMTest(t *testing.T) *vmTest {
 		{"ext", "add", "201", "-name", "Caller", "-password", "caller-secret-201", "-portal-password", "Portal-pass-201"},
 		{"ext", "add", "202", "-name", "Owner", "-password", "owner-secret-202", "-portal-password", "Portal-pass-202",
 			"-pin", vmOwnerPIN, "-email", "owner@example.com"},
+		{"ext", "add", "203", "-name", "Operator", "-password", "operator-secret-203", "-portal-password", "Portal-pass-203"},
 	} {
 		if out, err := runCLI(t, append(args, "-data", data)...); err != nil {
 			t.Fatalf("%q: %v\n%s", args, err, out)
@@ -128,7 +130,7 @@ func startVMTest(t *testing.T) *vmTest {
 	}
 	smtp := startSMTPSink(t)
 	p := startPBXArgs(t, data, "-rtp-ports", "40000-49999", "-smtp", smtp.addr(), "-smtp-from", "pbx@example.com", "-smtp-tls", "off")
-	p.demo["201"], p.demo["202"] = "caller-secret-201", "owner-secret-202"
+	p.demo["201"], p.demo["202"], p.demo["203"] = "caller-secret-201", "owner-secret-202", "operator-secret-203"
 	return &vmTest{p: p, owner: &apiClient{t: t, base: p.http, user: "202", pass: "Portal-pass-202"}, smtp: smtp, sipp: sipp}
 }
 
