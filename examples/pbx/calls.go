@@ -257,8 +257,12 @@ func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
 	default:
 		r.Disposition = calllog.Failed
 	}
-	if ev.App == "voicemail" { // answered by the deposit, or handed on from it to the operator
+	if ev.App == "voicemail" { // answered by the deposit
 		r.Disposition = calllog.Voicemail
+	}
+	operator, transferred := s.vm.takeTransfer(ev.CallID) // the deposit handed the caller on
+	if transferred {
+		r.Disposition = calllog.Transferred
 	}
 	for _, p := range []struct {
 		ext  string
@@ -267,6 +271,9 @@ func (s *server) callRecord(ev sip.CallEvent) calllog.Record {
 		if r.FromName != "" && p.role == calllog.Caller || r.ToName != "" && p.role == calllog.Callee {
 			r.Parties = append(r.Parties, calllog.Party{Extension: p.ext, Role: p.role})
 		}
+	}
+	if transferred && operator != callee && operator != ev.From {
+		r.Parties = append(r.Parties, calllog.Party{Extension: operator, Role: calllog.Callee})
 	}
 	s.contacts.nameRecord(&r, callee) // after Parties: a contact's name never makes its number a party
 	r.Events = append(r.Events, calllog.Event{At: ev.Started, Kind: "call", Detail: fmt.Sprintf("%s dialled %s", ev.From, ev.To)})

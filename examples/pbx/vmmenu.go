@@ -167,6 +167,9 @@ func (r *vmRunner) run(ctx context.Context, m machine, act voicemail.Action, err
 				return sip.AppResult{Reason: "cannot reach " + act.Number}
 			}
 			r.flow(what)
+			if act.Kind == voicemail.ActionTransfer {
+				r.vm.noteTransfer(r.leg.Call.ID, act.Number)
+			}
 			return sip.AppResult{Next: t}
 		default:
 			return sip.AppResult{Reason: "voicemail: unknown action " + act.Kind.String()}

@@ -57,8 +57,32 @@ type vmSystem struct {
 	// dial is how a menu's call back and a deposit's operator reach a
 	// number, for the user whose call it is.
 	dial func(ctx context.Context, user, number string) (sip.Target, bool)
+	// transfers are the calls a deposit handed on to the operator, by
+	// Call-ID, until their record is written.
+	transfers sync.Map
 
 	wg sync.WaitGroup // email sent in the background
+}
+
+// noteTransfer remembers that the deposit of call callID handed the
+// caller on to operator, for the call's record.
+func (vm *vmSystem) noteTransfer(callID, operator string) {
+	if vm != nil {
+		vm.transfers.Store(callID, operator)
+	}
+}
+
+// takeTransfer returns and forgets the operator call callID was handed
+// on to, if it was.
+func (vm *vmSystem) takeTransfer(callID string) (string, bool) {
+	if vm == nil {
+		return "", false
+	}
+	op, ok := vm.transfers.LoadAndDelete(callID)
+	if !ok {
+		return "", false
+	}
+	return op.(string), true
 }
 
 // vmAccounts is what voicemail needs of the accounts: users (for names

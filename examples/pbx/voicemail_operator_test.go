@@ -102,8 +102,8 @@ func (s *rtpSink) heard() ([]int16, int) {
 // PBX rings 203 with 201 as the caller, 203 answers, and the 7 s of
 // speech 201 then sends reach 203 through the PBX's bridge (found in what
 // the socket received, sample by sample). No message is left in 202's
-// mailbox; the call log shows 201's call to 202 answered (by the
-// operator's phone), its call flow saying it went to voicemail and on to
+// mailbox; the call log shows 201's call to 202 transferred, in 203's
+// history too, its call flow saying it went to voicemail and on to
 // operator 203.
 func TestVoicemailOperatorEndToEnd(t *testing.T) {
 	v := startVMTest(t)
@@ -160,8 +160,12 @@ func TestVoicemailOperatorEndToEnd(t *testing.T) {
 		flow = append(flow, e.Kind+": "+e.Detail)
 	}
 	t.Logf("call log: %s to %s, %s, %d s; flow:\n  %s", c0.From, c0.To, c0.Disposition, c0.Seconds, strings.Join(flow, "\n  "))
-	if c0.To != "202" || c0.Disposition != "answered" || c0.Seconds < 8 {
-		t.Errorf("call log: %+v; want to 202, answered, at least 8 s", c0)
+	if c0.To != "202" || c0.Disposition != "transferred" || c0.Seconds < 8 {
+		t.Errorf("call log: %+v; want to 202, transferred, at least 8 s", c0)
+	}
+	operator := &apiClient{t: t, base: v.p.http, user: "203", pass: "Portal-pass-203"}
+	if code, body := operator.do("GET", "/api/v1/calls/"+c0.ID, nil); code != http.StatusOK {
+		t.Errorf("the operator cannot see the call they took: %d %s", code, body)
 	}
 	f := strings.Join(flow, "\n")
 	for _, want := range []string{"call-handling: voicemail (unavailable)", "call-handling: voicemail: caller pressed 0 for operator 203",
