@@ -253,6 +253,24 @@ func trunkAdd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // randomSecret returns n characters from an alphabet without look-alikes.
+// randomPIN returns a random 6-digit voicemail PIN that the PIN policy
+// accepts for ext.
+func randomPIN(ext string) string {
+	for {
+		pin := make([]byte, 0, 6)
+		var b [1]byte
+		for len(pin) < cap(pin) {
+			rand.Read(b[:])
+			if b[0] < 250 { // no modulo bias
+				pin = append(pin, '0'+b[0]%10)
+			}
+		}
+		if account.ValidatePIN(ext, string(pin)) == nil {
+			return string(pin)
+		}
+	}
+}
+
 func randomSecret(n int) string {
 	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	out := make([]byte, 0, n)

@@ -118,7 +118,7 @@ type pbxProcess struct {
 }
 
 var readyRE = regexp.MustCompile(`^telekit ready sip=(\S+) http=(\S+)$`)
-var demoRE = regexp.MustCompile(`extension (\d+) \(\w+\): SIP user \d+, password (\S+)`)
+var demoRE = regexp.MustCompile(`extension (\d+) \(\w+\): SIP user \d+, password ([^\s,]+), voicemail PIN (\d+)`)
 
 func startPBX(t *testing.T, data string) *pbxProcess {
 	t.Helper()

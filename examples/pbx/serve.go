@@ -384,13 +384,14 @@ func (s *server) demo(ctx context.Context, stdout io.Writer) error {
 	fmt.Fprintln(stdout, "empty data directory: created demo extensions (shown once; the portal asks for a new password at first login):")
 	for i, name := range []string{"Alice", "Bob", "Carol"} {
 		e := newExtension{Number: strconv.Itoa(101 + i), Name: name, SIPSecret: randomSecret(12), Realm: s.realm}
+		e.PIN = randomPIN(e.Number)
 		if i == 0 {
 			e.Access = account.AccessAdmin
 		}
 		if _, err := addExtension(ctx, s.st, e, time.Now()); err != nil {
 			return fmt.Errorf("demo extension %s: %w", e.Number, err)
 		}
-		fmt.Fprintf(stdout, "  extension %s (%s): SIP user %s, password %s\n", e.Number, name, e.Number, e.SIPSecret)
+		fmt.Fprintf(stdout, "  extension %s (%s): SIP user %s, password %s, voicemail PIN %s\n", e.Number, name, e.Number, e.SIPSecret, e.PIN)
 	}
 	return nil
 }
