@@ -288,8 +288,9 @@ func (s *server) listenSIP(addr string, beforeServe func(port int) error) error 
 			ln.Close()
 			return err
 		}
-		// Malformed datagrams that sipgo would drop silently get a 400
-		// (rate-limited) before they reach it.
+		// Malformed datagrams and TCP messages that sipgo would drop
+		// silently get a 400 (rate-limited) before they reach it; a TCP
+		// connection whose framing is lost is answered and closed.
 		guard, err := sip.NewParseGuard(sip.ParseGuardConfig{Logger: s.log, Exempt: s.isTrunkAddr, MaxPerSource: s.floodLimit})
 		if err != nil {
 			pc.Close()
@@ -298,7 +299,7 @@ func (s *server) listenSIP(addr string, beforeServe func(port int) error) error 
 		}
 		for _, serveFn := range []func() error{
 			func() error { return s.sip.ServeUDP(guard.PacketConn(pc)) },
-			func() error { return s.sip.ServeTCP(ln) },
+			func() error { return s.sip.ServeTCP(guard.Listener(ln)) },
 		} {
 			s.wg.Add(1)
 			go func() {
