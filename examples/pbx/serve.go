@@ -242,6 +242,7 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	s.portal.handleCallSystem(s.ch)
 	s.contacts.mount(s.portal)
 	s.portal.handleVoicemail(s.vm)
+	s.portal.handleActiveCalls(s.calls.ActiveCalls, s.trunkCalls.callerOf, s.trunkCalls.calleeOf)
 	ln, err := net.Listen("tcp", c.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("serve: -http %s: %w", c.HTTPAddr, err)

@@ -172,6 +172,29 @@ func (tc *trunkCalls) router(loc sip.Locator, extensions sip.Router, ringFor tim
 	})
 }
 
+// callerOf is the extension that placed c, or "" when a trunk did.
+func (tc *trunkCalls) callerOf(c *sip.Call) string {
+	if _, ok := tc.from(c.Invite); ok {
+		return ""
+	}
+	return c.From
+}
+
+// calleeOf is the extension c rings: the one its DID maps to for a
+// trunk's call, else the dialled number.
+func (tc *trunkCalls) calleeOf(c *sip.Call) string {
+	tc.mu.Lock()
+	ext, ok := tc.callee[c.ID]
+	tc.mu.Unlock()
+	if ok {
+		return ext
+	}
+	if _, ok := tc.from(c.Invite); ok {
+		return ""
+	}
+	return c.To
+}
+
 // takeCallee returns and forgets the extension a DID call was routed to.
 func (tc *trunkCalls) takeCallee(callID string) (string, bool) {
 	tc.mu.Lock()
