@@ -104,6 +104,9 @@ type ParseGuardStats struct {
 // Everything else, CRLF keep-alives included, is passed to sipgo
 // unchanged. The price is a second parse of each good datagram.
 //
+// Listener puts the same checks in front of a TCP or TLS listener,
+// framing each connection's stream by Content-Length (see there).
+//
 // Safe for concurrent use.
 type ParseGuard struct {
 	parser   *gosip.Parser

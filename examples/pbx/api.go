@@ -12,12 +12,15 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/telekit/telekit/account"
 	"github.com/telekit/telekit/calllog"
+	"github.com/telekit/telekit/media"
 	"github.com/telekit/telekit/sip"
 )
 
@@ -458,4 +461,96 @@ func (p *portal) call(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, newCallView(userOf(r).ext, rec, true))
+}
+
+// activeCallView is one of the user's calls in progress, as
+// GET /api/v1/calls/active shows it.
+type activeCallView struct {
+	// CallID is the caller's SIP Call-ID.
+	CallID string `json:"call_id"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	// Role is "caller" or "callee": which side the user is on.
+	Role string `json:"role"`
+	// Answered is false while the call rings; Legs is then empty.
+	Answered bool `json:"answered"`
+	// Legs are the media bridge's statistics of the caller's leg, then
+	// the callee's.
+	Legs []legStatsView `json:"legs"`
+}
+
+// legStatsView is what the PBX's media bridge measured on one leg of a
+// call: what it received from that side, and what that side reported
+// (RTCP) about what the PBX sends it.
+type legStatsView struct {
+	// Leg is "caller" or "callee".
+	Leg string `json:"leg"`
+	// Remote is where the bridge sends this leg's media.
+	Remote string `json:"remote"`
+	// PacketsReceived and PacketsLost count the RTP packets of the leg's
+	// current source (RFC 3550 A.3; lost is negative with duplicates).
+	PacketsReceived uint32 `json:"packets_received"`
+	PacketsLost     int32  `json:"packets_lost"`
+	// FractionLost is the share lost since the last report the bridge
+	// sent, 0 to 1.
+	FractionLost float64 `json:"fraction_lost"`
+	// JitterMS is the interarrival jitter in milliseconds (RFC 3550
+	// 6.4.1, at the 8 kHz RTP clock of the PBX's codecs).
+	JitterMS float64 `json:"jitter_ms"`
+	// PacketsRelayed counts the packets from this leg sent on to the
+	// other.
+	PacketsRelayed uint64 `json:"packets_relayed"`
+	// RTCPReceived counts the RTCP packets from this leg; the fields
+	// below are zero until one carried a report about our stream.
+	RTCPReceived uint64 `json:"rtcp_received"`
+	// RTTMS is the round-trip time to the leg, in milliseconds.
+	RTTMS float64 `json:"rtt_ms"`
+	// PeerPacketsLost and PeerJitterMS are the leg's view of what the PBX
+	// sends it.
+	PeerPacketsLost int32   `json:"peer_packets_lost"`
+	PeerJitterMS    float64 `json:"peer_jitter_ms"`
+}
+
+// legStats is the view of one leg's bridge statistics.
+func legStats(leg string, s media.BridgeLegStats) legStatsView {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	v := legStatsView{
+		Leg: leg, PacketsReceived: s.Received.Received, PacketsLost: s.Received.Lost,
+		FractionLost: float64(s.Received.FractionLost) / 256, JitterMS: float64(s.Received.Jitter) / 8,
+		PacketsRelayed: s.Relayed, RTCPReceived: s.RTCPReceived, RTTMS: ms(s.RTT),
+		PeerPacketsLost: s.Peer.Lost, PeerJitterMS: ms(s.Peer.Jitter),
+	}
+	if s.Remote.IsValid() {
+		v.Remote = s.Remote.String()
+	}
+	return v
+}
+
+// handleActiveCalls serves GET /api/v1/calls/active: the user's own calls
+// in progress with each leg's media statistics. calls lists every call
+// through the PBX; caller and callee name the extension that placed a
+// call and the one it rings ("" for an outside party).
+func (p *portal) handleActiveCalls(calls func() []*sip.Call, caller, callee func(*sip.Call) string) {
+	p.mux.Handle("GET /api/v1/calls/active", p.authed(func(w http.ResponseWriter, r *http.Request) {
+		ext := userOf(r).ext
+		out := []activeCallView{}
+		for _, c := range calls() {
+			v := activeCallView{CallID: c.ID, From: c.From, To: c.To}
+			switch ext {
+			case caller(c):
+				v.Role = "caller"
+			case callee(c):
+				v.Role = "callee"
+			default:
+				continue
+			}
+			if st, ok := c.BridgeStats(); ok {
+				v.Answered = true
+				v.Legs = []legStatsView{legStats("caller", st.A), legStats("callee", st.B)}
+			}
+			out = append(out, v)
+		}
+		slices.SortFunc(out, func(a, b activeCallView) int { return strings.Compare(a.CallID, b.CallID) })
+		writeJSON(w, http.StatusOK, out)
+	}, false))
 }

@@ -35,6 +35,9 @@ type serveConfig struct {
 	// FloodLimit is the SIP datagrams a second one source address may
 	// send (0: the guard's default, 100; negative: no limit).
 	FloodLimit int
+	// TrunkPoll is how often the trunks are re-read from the store
+	// (0: every 3 s).
+	TrunkPoll time.Duration
 	// SMTP is where voicemail email goes (email.go).
 	SMTP smtpConfig
 }
@@ -52,6 +55,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.Realm, "realm", defaultRealm, "SIP digest realm")
 	fs.StringVar(&c.LogLevel, "log", "info", "log level: debug, info, warn, error")
 	fs.IntVar(&c.FloodLimit, "flood-limit", 0, "SIP datagrams a second allowed from one address, trunks exempt (0: 100; -1: no limit, e.g. behind a proxy or for load tests)")
+	fs.DurationVar(&c.TrunkPoll, "trunk-poll", 3*time.Second, "how often trunks added or changed while the server runs (pbx trunk add) are picked up")
 	fs.StringVar(&c.SMTP.Addr, "smtp", "", "SMTP server host:port for voicemail email (none when empty)")
 	fs.StringVar(&c.SMTP.From, "smtp-from", "", "sender address of voicemail email")
 	fs.StringVar(&c.SMTP.TLS, "smtp-tls", "opportunistic", "SMTP TLS: opportunistic, mandatory, or off (a relay on loopback)")
@@ -97,8 +101,10 @@ type server struct {
 	reg    *sip.Registrar
 	events *sip.Notifier // MWI and busy lamps
 	client *sipgo.Client
-	trunks []*sip.TrunkRegistration
-	calls  *sip.B2BUA
+	// trunkWatch keeps trunk registrations and tables in step with the
+	// store.
+	trunkWatch *trunkWatch
+	calls      *sip.B2BUA
 	// trunkCalls recognises calls from trunk providers (set before the
 	// B2BUA starts).
 	trunkCalls *trunkCalls
@@ -226,7 +232,7 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 			return nil, err
 		}
 	}
-	if err := s.startTrunks(ctx); err != nil {
+	if err := s.startTrunks(ctx, c.TrunkPoll); err != nil {
 		return nil, err
 	}
 	if s.portal, err = newPortal(s.st, s.reg, log); err != nil {
@@ -236,6 +242,7 @@ func newServer(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.W
 	s.portal.handleCallSystem(s.ch)
 	s.contacts.mount(s.portal)
 	s.portal.handleVoicemail(s.vm)
+	s.portal.handleActiveCalls(s.calls.ActiveCalls, s.trunkCalls.callerOf, s.trunkCalls.calleeOf)
 	ln, err := net.Listen("tcp", c.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("serve: -http %s: %w", c.HTTPAddr, err)
@@ -288,8 +295,9 @@ func (s *server) listenSIP(addr string, beforeServe func(port int) error) error 
 			ln.Close()
 			return err
 		}
-		// Malformed datagrams that sipgo would drop silently get a 400
-		// (rate-limited) before they reach it.
+		// Malformed datagrams and TCP messages that sipgo would drop
+		// silently get a 400 (rate-limited) before they reach it; a TCP
+		// connection whose framing is lost is answered and closed.
 		guard, err := sip.NewParseGuard(sip.ParseGuardConfig{Logger: s.log, Exempt: s.isTrunkAddr, MaxPerSource: s.floodLimit})
 		if err != nil {
 			pc.Close()
@@ -298,7 +306,7 @@ func (s *server) listenSIP(addr string, beforeServe func(port int) error) error 
 		}
 		for _, serveFn := range []func() error{
 			func() error { return s.sip.ServeUDP(guard.PacketConn(pc)) },
-			func() error { return s.sip.ServeTCP(ln) },
+			func() error { return s.sip.ServeTCP(guard.Listener(ln)) },
 		} {
 			s.wg.Add(1)
 			go func() {
@@ -335,42 +343,25 @@ func (s *server) listenTLS(addr, certFile, keyFile string) error {
 	return nil
 }
 
-// startTrunks registers to every enabled trunk's provider. Trunks added
-// while the server runs are registered at the next start.
-func (s *server) startTrunks(ctx context.Context) error {
-	trunks, err := s.st.ListTrunks(ctx)
-	if err != nil {
-		return err
-	}
-	for _, t := range trunks {
-		if !t.Enabled {
-			continue
-		}
-		name := t.Name
-		tr, err := sip.NewTrunkRegistration(s.client, sip.TrunkConfig{
-			Name: t.Name, Provider: t.Host, Username: t.Username, Password: t.Password,
-			Contact: s.sipAddr, Logger: s.log,
-			OnStatus: func(st sip.TrunkStatus) {
-				s.log.Info("trunk", "name", name, "state", st.State.String(), "code", st.Code, "reason", st.Reason)
-			},
-		})
-		if err != nil {
-			return fmt.Errorf("trunk %s: %w", t.Name, err)
-		}
-		s.trunks = append(s.trunks, tr)
-	}
+// startTrunks registers to every enabled trunk's provider and then
+// watches the store, so that trunks added, changed or removed while the
+// server runs take effect within one poll interval.
+func (s *server) startTrunks(ctx context.Context, poll time.Duration) error {
+	s.trunkWatch = &trunkWatch{regs: map[string]*trunkReg{}}
+	wctx, cancel := context.WithCancel(context.Background())
 	s.closers = append(s.closers, func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		for _, tr := range s.trunks {
-			// Unregistering is a courtesy: a provider that is gone
-			// must not turn a clean shutdown into an error.
-			if err := tr.Close(ctx); err != nil {
-				s.log.Warn("trunk: unregister at shutdown failed", "trunk", tr.Status().Name, "err", err)
-			}
-		}
+		cancel()
+		s.closeTrunks()
 		return nil
 	})
+	if _, err := s.syncTrunks(ctx); err != nil {
+		cancel()
+		return err
+	}
+	if poll <= 0 {
+		poll = 3 * time.Second
+	}
+	s.wg.Go(func() { s.watchTrunks(wctx, poll) })
 	return nil
 }
 

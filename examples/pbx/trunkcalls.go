@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
+	"github.com/telekit/telekit/account"
 	"github.com/telekit/telekit/sip"
 )
 
@@ -36,6 +42,10 @@ type outboundCall struct {
 // trunkCalls recognises calls from trunks, sends extensions' outside calls
 // to trunks, and remembers where each such call went, for the call log.
 type trunkCalls struct {
+	// tables guards trunks and outbound, which the trunk watcher replaces
+	// (never changes in place) when the store's trunks change. Read them
+	// with inboundList and outboundList.
+	tables   sync.RWMutex
 	trunks   []inboundTrunk
 	outbound []outboundTrunk // in the order they are preferred
 
@@ -75,12 +85,36 @@ func (tc *trunkCalls) from(req *gosip.Request) (*inboundTrunk, bool) {
 		return nil, false
 	}
 	src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
-	for i := range tc.trunks {
-		if tc.trunks[i].addr == src {
-			return &tc.trunks[i], true
+	trunks := tc.inboundList()
+	for i := range trunks {
+		if trunks[i].addr == src {
+			return &trunks[i], true
 		}
 	}
 	return nil, false
+}
+
+// inboundList returns the trunks calls are taken from. The caller must not
+// change the slice.
+func (tc *trunkCalls) inboundList() []inboundTrunk {
+	tc.tables.RLock()
+	defer tc.tables.RUnlock()
+	return tc.trunks
+}
+
+// outboundList returns the trunks calls go out through, in the order they
+// are preferred. The caller must not change the slice.
+func (tc *trunkCalls) outboundList() []outboundTrunk {
+	tc.tables.RLock()
+	defer tc.tables.RUnlock()
+	return tc.outbound
+}
+
+// setTables replaces both trunk tables at once.
+func (tc *trunkCalls) setTables(in []inboundTrunk, out []outboundTrunk) {
+	tc.tables.Lock()
+	defer tc.tables.Unlock()
+	tc.trunks, tc.outbound = in, out
 }
 
 // authenticator trusts the trunks' requests (naming the caller by its
@@ -138,6 +172,29 @@ func (tc *trunkCalls) router(loc sip.Locator, extensions sip.Router, ringFor tim
 	})
 }
 
+// callerOf is the extension that placed c, or "" when a trunk did.
+func (tc *trunkCalls) callerOf(c *sip.Call) string {
+	if _, ok := tc.from(c.Invite); ok {
+		return ""
+	}
+	return c.From
+}
+
+// calleeOf is the extension c rings: the one its DID maps to for a
+// trunk's call, else the dialled number.
+func (tc *trunkCalls) calleeOf(c *sip.Call) string {
+	tc.mu.Lock()
+	ext, ok := tc.callee[c.ID]
+	tc.mu.Unlock()
+	if ok {
+		return ext
+	}
+	if _, ok := tc.from(c.Invite); ok {
+		return ""
+	}
+	return c.To
+}
+
 // takeCallee returns and forgets the extension a DID call was routed to.
 func (tc *trunkCalls) takeCallee(callID string) (string, bool) {
 	tc.mu.Lock()
@@ -152,8 +209,9 @@ func (tc *trunkCalls) takeCallee(callID string) (string, bool) {
 // sip:NUMBER@trunk-host with the trunk's account as caller identity and
 // credentials. ok is false when no trunk takes the number.
 func (tc *trunkCalls) routeOut(ctx context.Context, c *sip.Call, ringFor time.Duration, mayCallOut func(context.Context, string) bool) (_ sip.Target, _ error, ok bool) {
-	routes := make([]sip.TrunkRoute, len(tc.outbound))
-	for i, t := range tc.outbound {
+	outbound := tc.outboundList()
+	routes := make([]sip.TrunkRoute, len(outbound))
+	for i, t := range outbound {
 		routes[i] = sip.TrunkRoute{Trunk: t.name, Prefix: t.prefix}
 	}
 	name, number, ok := sip.PickTrunk(routes, c.To)
@@ -167,7 +225,7 @@ func (tc *trunkCalls) routeOut(ctx context.Context, c *sip.Call, ringFor time.Du
 		return sip.Target{}, sip.ErrForbidden, true
 	}
 	var t outboundTrunk
-	for _, o := range tc.outbound {
+	for _, o := range outbound {
 		if o.name == name {
 			t = o
 		}
@@ -196,13 +254,44 @@ func (s *server) loadOutboundTrunks(ctx context.Context) error {
 		return err
 	}
 	s.trunkCalls.out = map[string]outboundCall{}
+	s.trunkCalls.setTables(s.trunkCalls.inboundList(), outboundTrunks(trunks))
+	return nil
+}
+
+// outboundTrunks is the outbound table of trunks: the enabled ones, in
+// the store's order.
+func outboundTrunks(trunks []account.Trunk) []outboundTrunk {
+	var out []outboundTrunk
 	for _, t := range trunks {
 		if t.Enabled {
-			s.trunkCalls.outbound = append(s.trunkCalls.outbound, outboundTrunk{name: t.Name, host: t.Host,
+			out = append(out, outboundTrunk{name: t.Name, host: t.Host,
 				username: t.Username, password: t.Password, prefix: t.Prefix})
 		}
 	}
-	return nil
+	return out
+}
+
+// inboundTrunks is the inbound table of trunks: each enabled trunk's
+// resolved address and DID map. A trunk whose host does not resolve is
+// left out (logged: its calls will be challenged like anyone's).
+func inboundTrunks(ctx context.Context, trunks []account.Trunk, log *slog.Logger) ([]inboundTrunk, error) {
+	var in []inboundTrunk
+	for _, t := range trunks {
+		if !t.Enabled {
+			continue
+		}
+		addr, err := resolveTrunk(ctx, t.Host)
+		if err != nil || !addr.IsValid() {
+			log.Warn("trunk: cannot resolve its host; its calls will not be recognised", "trunk", t.Name, "host", t.Host, "err", err)
+			continue
+		}
+		dids, err := sip.NewDIDRouter(t.DIDs)
+		if err != nil {
+			return nil, fmt.Errorf("trunk %s: %w", t.Name, err)
+		}
+		in = append(in, inboundTrunk{name: t.Name, addr: addr, dids: dids})
+	}
+	return in, nil
 }
 
 // mayCallOut reports whether the extension caller may call outside
@@ -218,10 +307,144 @@ func (s *server) isTrunkAddr(a netip.Addr) bool {
 	if s.trunkCalls == nil {
 		return false
 	}
-	for _, t := range s.trunkCalls.trunks {
+	for _, t := range s.trunkCalls.inboundList() {
 		if t.addr.Addr() == a {
 			return true
 		}
 	}
 	return false
+}
+
+// trunkWatch keeps the PBX in step with the trunks in the store, so that
+// `pbx trunk add` (or any change to the trunks table) on a running server
+// takes effect within one poll: a new trunk is registered to its provider
+// and its calls recognised, a changed one re-registered with its new
+// account, a removed or disabled one unregistered, and the inbound
+// (address, DIDs) and outbound (prefix) tables replaced.
+type trunkWatch struct {
+	mu   sync.Mutex
+	regs map[string]*trunkReg // by trunk name
+	seen map[string]string    // trunk name → trunkKey, as last applied
+}
+
+// trunkReg is one running registration and the account it registers.
+type trunkReg struct {
+	key string // regKey
+	tr  *sip.TrunkRegistration
+}
+
+// trunkKey is everything of t the PBX acts on.
+func trunkKey(t account.Trunk) string {
+	dids := slices.Sorted(maps.Keys(t.DIDs))
+	for i, d := range dids {
+		dids[i] = d + "=" + t.DIDs[d]
+	}
+	return fmt.Sprintf("%q %q %q %q %v %q", t.Host, t.Username, t.Password, t.Prefix, t.Enabled, dids)
+}
+
+// regKey is what a trunk's registration depends on.
+func regKey(t account.Trunk) string {
+	return fmt.Sprintf("%q %q %q", t.Host, t.Username, t.Password)
+}
+
+// syncTrunks reads the trunks from the store and, when they differ from
+// what was applied last, replaces the call tables and starts and stops
+// registrations to match. It reports whether anything changed. Called
+// from one goroutine at a time (start-up, then the watcher).
+func (s *server) syncTrunks(ctx context.Context) (bool, error) {
+	trunks, err := s.st.ListTrunks(ctx)
+	if err != nil {
+		return false, err
+	}
+	keys := map[string]string{}
+	for _, t := range trunks {
+		if t.Enabled {
+			keys[t.Name] = trunkKey(t)
+		}
+	}
+	w := s.trunkWatch
+	if w.seen != nil && maps.Equal(keys, w.seen) {
+		return false, nil
+	}
+	w.seen = keys // a trunk that fails is retried when it changes again, not every poll
+	in, err := inboundTrunks(ctx, trunks, s.log)
+	if err != nil {
+		return true, err
+	}
+	s.trunkCalls.setTables(in, outboundTrunks(trunks))
+
+	want := map[string]account.Trunk{}
+	for _, t := range trunks {
+		if t.Enabled {
+			want[t.Name] = t
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var errs []error
+	for name, r := range w.regs {
+		if t, ok := want[name]; ok && regKey(t) == r.key {
+			continue
+		}
+		s.stopTrunkRegistration(name, r)
+		delete(w.regs, name)
+	}
+	for name, t := range want {
+		if _, ok := w.regs[name]; ok {
+			continue
+		}
+		tr, err := sip.NewTrunkRegistration(s.client, sip.TrunkConfig{
+			Name: t.Name, Provider: t.Host, Username: t.Username, Password: t.Password,
+			Contact: s.sipAddr, Logger: s.log,
+			OnStatus: func(st sip.TrunkStatus) {
+				s.log.Info("trunk", "name", name, "state", st.State.String(), "code", st.Code, "reason", st.Reason)
+			},
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("trunk %s: %w", name, err))
+			continue
+		}
+		w.regs[name] = &trunkReg{key: regKey(t), tr: tr}
+	}
+	s.log.Info("trunks loaded", "enabled", len(want), "recognised", len(in))
+	return true, errors.Join(errs...)
+}
+
+// stopTrunkRegistration unregisters r, a courtesy to the provider that
+// must not fail anything when the provider is gone.
+func (s *server) stopTrunkRegistration(name string, r *trunkReg) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.tr.Close(ctx); err != nil {
+		s.log.Warn("trunk: unregister failed", "trunk", name, "err", err)
+	}
+}
+
+// watchTrunks re-reads the trunks every interval until ctx ends.
+func (s *server) watchTrunks(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if _, err := s.syncTrunks(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("trunks: reload failed; the previous trunks stay in use where they could", "err", err)
+		}
+	}
+}
+
+// closeTrunks unregisters every trunk, at shutdown.
+func (s *server) closeTrunks() {
+	w := s.trunkWatch
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var wg sync.WaitGroup
+	for name, r := range w.regs {
+		wg.Go(func() { s.stopTrunkRegistration(name, r) })
+	}
+	wg.Wait()
+	clear(w.regs)
 }
