@@ -29,8 +29,10 @@
 //   - TrunkRegistration keeps the PBX registered to an upstream provider;
 //     DIDRouter and PickTrunk map incoming numbers to extensions and
 //     dialled numbers to trunks.
-//   - ParseGuard sits in front of the UDP socket and answers 400 (and 416,
-//     505, 513) to requests sipgo's parser would drop silently.
+//   - ParseGuard sits in front of the UDP socket and, with Listener, the
+//     TCP and TLS listeners (framing each connection by Content-Length),
+//     and answers 400 (and 416, 505, 513) to requests sipgo's parser would
+//     drop silently.
 //
 // sip knows nothing of voicemail, rules or accounts: the application fills
 // its hooks — Credentials, Router, NextStep, call events, authorisation

@@ -399,9 +399,28 @@ func TestServeTLS(t *testing.T) {
 	if _, err := conn.Write([]byte(msg)); err != nil {
 		t.Fatal(err)
 	}
-	status, err := bufio.NewReader(conn).ReadString('\n')
+	rd := bufio.NewReader(conn)
+	status, err := rd.ReadString('\n')
 	if err != nil || !strings.HasPrefix(status, "SIP/2.0 200") {
 		t.Fatalf("OPTIONS over TLS: %q, %v", status, err)
+	}
+	// The parse guard frames TLS too: a request without Content-Length
+	// gets 400 (RFC 3261 section 18.3).
+	for { // the rest of the 200
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == "\r\n" {
+			break
+		}
+	}
+	bad := strings.Replace(strings.Replace(msg, "Content-Length: 0\r\n", "", 1), "tls-options-1", "tls-options-2", 1)
+	if _, err := conn.Write([]byte(bad)); err != nil {
+		t.Fatal(err)
+	}
+	if status, err := rd.ReadString('\n'); err != nil || !strings.HasPrefix(status, "SIP/2.0 400") {
+		t.Fatalf("a request without Content-Length over TLS: %q, %v", status, err)
 	}
 }
 

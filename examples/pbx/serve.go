@@ -332,10 +332,17 @@ func (s *server) listenTLS(addr, certFile, keyFile string) error {
 		return fmt.Errorf("serve: -sip-tls %s: %w", addr, err)
 	}
 	s.tlsAddr = ln.Addr().String()
+	// The same parse guard as on TCP: framing by Content-Length, 400 for
+	// malformed messages, a per-source limit.
+	guard, err := sip.NewParseGuard(sip.ParseGuardConfig{Logger: s.log, Exempt: s.isTrunkAddr, MaxPerSource: s.floodLimit})
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if err := s.sip.ServeTLS(ln); !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "closed") {
+		if err := s.sip.ServeTLS(guard.Listener(ln)); !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "closed") {
 			s.log.Error("sip tls server", "err", err)
 		}
 	}()
