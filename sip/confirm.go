@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"time"
 
@@ -105,8 +106,9 @@ func (c *Call) confirmAnswer(t Target, l *leg, res *gosip.Response) (Negotiated,
 	c.mu.Unlock()
 
 	ok := false
+	// Its own SSRC: the bridge that may follow is another stream.
 	s, err := media.NewSession(conn, media.SessionConfig{Remote: negB.Remote, Codec: negB.Codec, EventPayloadType: negB.EventPT,
-		SSRC: c.ssrcB, Latch: b.latch, NoRTCP: true, Logger: b.log, Clock: b.now})
+		SSRC: rand.Uint32() | 1, Latch: b.latch, NoRTCP: true, Logger: b.log, Clock: b.now})
 	if err != nil {
 		b.log.Warn("sip: confirm: media session", "call", c.ID, "err", err)
 	} else {

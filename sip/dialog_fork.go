@@ -356,6 +356,11 @@ func (c *Call) connectAnswered(l *leg, negB Negotiated) error {
 	}
 	if err != nil {
 		c.mu.Unlock()
+		if cf != nil {
+			b.mu.Lock()
+			delete(b.dialogs, l.key())
+			b.mu.Unlock()
+		}
 		if err == errCallGone {
 			c.byeCallee(l)
 		} else {
