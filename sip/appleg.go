@@ -72,6 +72,8 @@ type AppLeg struct {
 	src    *packetSource
 	done   chan struct{} // closed when the receive loop ends
 
+	hangup func() // what Hangup does on a callee's leg (Confirmer); nil: end the call
+
 	sendMu sync.Mutex // one Play or SendDigits at a time
 	player *media.Player
 	recMu  sync.Mutex // one Record at a time
@@ -125,8 +127,16 @@ func (l *AppLeg) Record(ctx context.Context, w media.SampleWriter, maxDur time.D
 }
 
 // Hangup ends the call with a BYE to the caller; the Serve context ends.
-// Safe to call more than once and from any goroutine.
-func (l *AppLeg) Hangup() { l.c.hangup("application hung up", nil) }
+// On a callee's leg given to a Confirmer it declines instead: the callee
+// gets the BYE and the Confirm context ends. Safe to call more than once
+// and from any goroutine.
+func (l *AppLeg) Hangup() {
+	if l.hangup != nil {
+		l.hangup()
+		return
+	}
+	l.c.hangup("application hung up", nil)
+}
 
 // receive is the leg's one reader of the session: key presses go to
 // Digits, audio to a Record in progress.

@@ -506,6 +506,9 @@ func (b *B2BUA) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	b.respond(tx, b.response(req, 200, "OK", "", nil))
+	if d.l.side == sideB && d.c.calleeLeft(d.l) {
+		return // a callee asked to accept hung up: the call goes on
+	}
 	reason := "caller hung up"
 	if d.l.side == sideB {
 		reason = "callee hung up"

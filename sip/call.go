@@ -55,6 +55,16 @@ type Target struct {
 	// AppName names App in call events (CallEvent.App): "voicemail",
 	// "announcement"…. Empty means "app".
 	AppName string
+	// Confirm, when set, asks whoever answers to accept the call before
+	// the caller is connected ("press 1 to accept", see Confirmer). The
+	// first device to answer is asked and the other bindings are
+	// cancelled at once, so a Target with Confirm usually rings one
+	// binding. If the callee does not accept, its leg gets a BYE and the
+	// attempt ends OutcomeNoAnswer, for NextStep to go on.
+	Confirm Confirmer
+	// ConfirmFor is how long the answered callee has to accept; zero
+	// means DefaultConfirmFor (10 s).
+	ConfirmFor time.Duration
 }
 
 // empty reports whether t neither rings nor answers: a hook that returns
@@ -298,7 +308,8 @@ type Call struct {
 	answerA         *SessionDescription
 	bridge          *media.Bridge
 	ssrcA, ssrcB    uint32
-	app             *AppLeg // the application running on the caller's leg, if any
+	app             *AppLeg       // the application running on the caller's leg, if any
+	confirm         *confirmation // the callee leg being asked to accept, if any
 	ev              CallEvent
 }
 

@@ -98,6 +98,9 @@ func (c *Call) attempt(t Target) Attempt {
 				}
 			case code < 300:
 				c.cancelForks(forks, m.l)
+				if t.Confirm != nil {
+					return c.attemptConfirmed(att, m.l, m.res)
+				}
 				if err := c.connect(m.l, m.res); err != nil {
 					b.log.Info("sip: answered leg dropped", "call", c.ID, "err", err)
 					if errors.Is(err, errCallGone) {
@@ -307,6 +310,17 @@ func (c *Call) cancelForks(forks []*leg, keep *leg) {
 // connect completes the call with the fork l that answered res: ACK it,
 // bridge the media and answer the caller.
 func (c *Call) connect(l *leg, res *gosip.Response) error {
+	negB, err := c.ackAnswer(l, res)
+	if err != nil {
+		c.byeCallee(l)
+		return err
+	}
+	return c.connectAnswered(l, negB)
+}
+
+// ackAnswer acknowledges fork l's 2xx res, takes its dialog identity and
+// reads its SDP answer.
+func (c *Call) ackAnswer(l *leg, res *gosip.Response) (Negotiated, error) {
 	b := c.b
 	c.mu.Lock()
 	l.remoteTag, _ = res.To().Params.Get("tag")
@@ -318,20 +332,40 @@ func (c *Call) connect(l *leg, res *gosip.Response) error {
 	if err := b.cli.WriteRequest(ack, noBuild); err != nil {
 		b.log.Debug("sip: ACK", "call", c.ID, "err", err)
 	}
-	var negB Negotiated
 	ans, err := ParseSDP(res.Body())
-	if err == nil {
-		negB, err = ReadAnswer(ans, b.codecs)
+	if err != nil {
+		return Negotiated{}, err
 	}
+	return ReadAnswer(ans, b.codecs)
+}
+
+// connectAnswered bridges the caller with fork l, answered and
+// acknowledged with negotiation negB, and answers the caller; it ends a
+// confirmation of l.
+func (c *Call) connectAnswered(l *leg, negB Negotiated) error {
+	b := c.b
 	c.mu.Lock()
-	if err == nil && c.ctx.Err() != nil {
+	cf := c.confirm
+	c.confirm = nil
+	var err error
+	switch {
+	case c.ctx.Err() != nil:
 		err = errCallGone
+	case cf != nil && cf.hungUp:
+		err = errCalleeLeft
 	}
 	if err != nil {
-		l.localCSeq++
-		b.sendBye(l, l.localCSeq)
 		c.mu.Unlock()
-		l.tx.Terminate()
+		if cf != nil {
+			b.mu.Lock()
+			delete(b.dialogs, l.key())
+			b.mu.Unlock()
+		}
+		if err == errCallGone {
+			c.byeCallee(l)
+		} else {
+			c.endCalleeTx(l)
+		}
 		return err
 	}
 	c.winner, c.negB = l, negB

@@ -36,6 +36,11 @@ func (b *B2BUA) onReInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	c, l := d.c, d.l
 	c.mu.Lock()
+	if c.confirming(l) { // not bridged yet: nothing to renegotiate with
+		c.mu.Unlock()
+		b.respond(tx, b.response(req, 491, "Request Pending", l.localTag, nil))
+		return
+	}
 	if c.ended || !c.answered {
 		c.mu.Unlock()
 		b.reply(req, tx, 481, "Call/Transaction Does Not Exist")

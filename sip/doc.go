@@ -23,6 +23,11 @@
 //     App gets an AppLeg to play, record and read RFC 4733 digits on, then
 //     hangs up or hands the caller on to devices, whose bridge takes over
 //     the caller's RTP port.
+//   - A Target with Confirm ("press 1 to accept", for follow-me) asks the
+//     device that answers before the caller is connected: the callee gets
+//     an AppLeg on its own leg while the caller still hears ringing; only
+//     an acceptance sends the caller its 200, anything else hangs the
+//     callee up and the attempt ends as no answer.
 //   - Notifier serves SUBSCRIBE/NOTIFY for message-summary (MWI, RFC 3842,
 //     with unsolicited NOTIFY for phones that expect it) and dialog (busy
 //     lamps, RFC 4235).

@@ -38,7 +38,10 @@ import (
 //     times per call. Forward to an outside number: out through the trunk
 //     whose prefix it starts with, if the forwarding user may call out.
 //   - Follow-me legs: the leg's extension's devices or outside number, in
-//     order. "Press 1 to accept" is not asked yet: the leg is rung plainly.
+//     order. A leg whose step asks for confirmation (an outside number in a
+//     profile with "press 1 to accept") is connected only once whoever
+//     answers presses 1 (followMeConfirm); otherwise it counts as not
+//     answered and the next leg rings.
 //   - Play: the announcement from the prompt catalogue's system layer if
 //     there is one by that name, else a short tone; then the next step.
 //   - Auto attendant: a tone, then the call ends (no attendant menus yet).
@@ -413,10 +416,10 @@ func (ch *callHandling) resolve(ctx context.Context, c *sip.Call, rc *routedCall
 				return t, nil
 			}
 		case callhandling.KindFollowMe:
-			if step.Confirm {
-				rc.addFlow(now, "press-1 confirmation is not asked yet: the leg rings plainly")
-			}
 			if t, ok := ch.numberTarget(ctx, rc, step.Destination, step.Seconds, now); ok {
+				if step.Confirm {
+					t.Confirm, t.ConfirmFor = ch.followMeConfirm(rc, step.Leg), confirmLimit
+				}
 				return t, nil
 			}
 		case callhandling.KindForward:
@@ -579,6 +582,70 @@ func (ch *callHandling) playApp(rc *routedCall, step callhandling.Step) sip.App 
 		}
 		return sip.AppResult{Next: t}
 	})
+}
+
+// How long whoever answers a follow-me leg has to accept: confirmWait
+// after the prompt ends (a 1 pressed during it counts), and confirmLimit
+// from the answer in all, whatever the prompt's length.
+const (
+	confirmWait  = 10 * time.Second
+	confirmLimit = 30 * time.Second
+)
+
+// followMeConfirm is the sip.Confirmer of follow-me leg n: it plays
+// ch-followme-call ("You have a call through follow me. To accept it,
+// press 1. To decline it, hang up.") to whoever answered and accepts on
+// 1, pressed during the prompt or within confirmWait after it. The call
+// flow says whether the leg accepted.
+func (ch *callHandling) followMeConfirm(rc *routedCall, n int) sip.Confirmer {
+	return sip.ConfirmFunc(func(ctx context.Context, leg *sip.AppLeg) bool {
+		ok := ch.askAccept(ctx, leg, rc.callee)
+		verdict := fmt.Sprintf("follow me leg %d did not accept", n)
+		if ok {
+			verdict = fmt.Sprintf("follow me leg %d accepted", n)
+		}
+		rc.addFlow(ch.now(), verdict)
+		return ok
+	})
+}
+
+// askAccept plays the follow-me prompt on leg (the error tone if it
+// cannot) and reports whether 1 was pressed before ctx ended or
+// confirmWait passed after the prompt. It returns only once its playing
+// has stopped.
+func (ch *callHandling) askAccept(ctx context.Context, leg *sip.AppLeg, user string) bool {
+	playCtx, stop := context.WithCancel(ctx)
+	played := make(chan struct{})
+	go func() {
+		defer close(played)
+		if err := ch.say(playCtx, leg, user, "ch-followme-call"); err != nil && playCtx.Err() == nil {
+			ch.log.Warn("follow me: prompt", "err", err)
+			ch.tone(playCtx, leg, toneInfo)
+		}
+	}()
+	defer func() {
+		stop()
+		<-played
+	}()
+	var wait <-chan time.Time
+	prompt := played
+	for {
+		select {
+		case d := <-leg.Digits():
+			if d == '1' {
+				return true
+			}
+		case <-prompt:
+			prompt = nil
+			timer := time.NewTimer(confirmWait)
+			defer timer.Stop()
+			wait = timer.C
+		case <-wait:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 // Tones played when no prompt fits: a low tone for "no", a beep for an
