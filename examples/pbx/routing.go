@@ -517,15 +517,16 @@ func (ch *callHandling) numberTarget(ctx context.Context, rc *routedCall, number
 // it starts with (the prefix stripped), as routeOut sends an extension's
 // outside call.
 func (tc *trunkCalls) trunkTarget(dialled string, ring time.Duration) (sip.Target, outboundCall, bool) {
-	routes := make([]sip.TrunkRoute, len(tc.outbound))
-	for i, t := range tc.outbound {
+	outbound := tc.outboundList() // the trunk watcher may replace the table
+	routes := make([]sip.TrunkRoute, len(outbound))
+	for i, t := range outbound {
 		routes[i] = sip.TrunkRoute{Trunk: t.name, Prefix: t.prefix}
 	}
 	name, number, ok := sip.PickTrunk(routes, dialled)
 	if !ok {
 		return sip.Target{}, outboundCall{}, false
 	}
-	for _, o := range tc.outbound {
+	for _, o := range outbound {
 		if o.name == name {
 			return trunkTo(o, number, ring), outboundCall{trunk: name, number: number}, true
 		}
@@ -548,10 +549,11 @@ func (ch *callHandling) emergencyTarget(c *sip.Call) (sip.Target, bool) {
 	tc := ch.tc
 	t, oc, ok := tc.trunkTarget(c.To, ringFor)
 	if !ok || !ch.system().Plan.IsEmergency(oc.number) {
-		if len(tc.outbound) == 0 {
+		outbound := tc.outboundList()
+		if len(outbound) == 0 {
 			return sip.Target{}, false
 		}
-		t, oc = trunkTo(tc.outbound[0], c.To, ringFor), outboundCall{trunk: tc.outbound[0].name, number: c.To}
+		t, oc = trunkTo(outbound[0], c.To, ringFor), outboundCall{trunk: outbound[0].name, number: c.To}
 	}
 	tc.mu.Lock()
 	tc.out[c.ID] = oc
