@@ -139,3 +139,32 @@ func TestLateOfferApp(t *testing.T) {
 		t.Errorf("ended event = %+v, want the announce application's end", e)
 	}
 }
+
+// A late-offer caller and a Target with Confirm: the callee accepts, and
+// only then does the caller get our 200 with the offer; its ACK's answer
+// starts the bridge, and the caller hears the callee.
+func TestLateOfferConfirmed(t *testing.T) {
+	callee := newToneDevice(t, 0, 600)
+	close(callee.answer)
+	confirmed := make(chan struct{})
+	p := startPBX(t, Config{Router: RouterFunc(func(context.Context, *Call) (Target, error) {
+		return Target{Bindings: []Binding{callee.binding("201")}, Confirm: ConfirmFunc(func(context.Context, *AppLeg) bool {
+			close(confirmed)
+			return true
+		})}, nil
+	})})
+	caller := newRTPPhone(t, 0)
+	oc := caller.inviteLate(p.addr, "201")
+	o := oc.waitOffer()
+	select {
+	case <-confirmed:
+	default:
+		t.Fatal("the caller got the 200 before the callee accepted")
+	}
+	caller.answerOffer(oc, o)
+	caller.hearsTone(time.Second, 600, 1000, "confirmed late-offer call")
+	oc.bye()
+	if e := p.ended(t); e.Outcome != OutcomeAnswered {
+		t.Errorf("ended event = %+v, want answered", e)
+	}
+}
