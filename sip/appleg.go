@@ -198,6 +198,17 @@ func (c *Call) runApp(t Target, why Attempt) (Target, bool) {
 		c.endUnanswered(487, "Request Terminated", OutcomeCancelled)
 		return Target{}, false
 	}
+	late := c.lateOffer
+	c.mu.Unlock()
+	if late {
+		// Answer with our offer first: the session needs the caller's
+		// answer, which comes in the ACK.
+		if !c.answerHere(name) || !c.waitOfferAnswered() {
+			c.hangup("cancelled", nil) // a no-op when the call already ended
+			return Target{}, false
+		}
+	}
+	c.mu.Lock()
 	neg, conn := c.negA, c.rtpA
 	c.mu.Unlock()
 	s, err := media.NewSession(conn, media.SessionConfig{Remote: neg.Remote, Codec: neg.Codec, EventPayloadType: neg.EventPT,
@@ -218,7 +229,7 @@ func (c *Call) runApp(t Target, why Attempt) (Target, bool) {
 		defer b.wg.Done()
 		leg.receive()
 	}()
-	if !c.answerHere(name) {
+	if !late && !c.answerHere(name) {
 		s.Close()
 		<-leg.done
 		return Target{}, false
@@ -281,6 +292,9 @@ func (c *Call) answerHere(name string) bool {
 		return true
 	}
 	c.answered = true
+	if c.lateOffer {
+		c.offerCaller(media.CodecUnknown) // the caller's ACK answers it
+	}
 	res200 := b.response(c.Invite, 200, "OK", c.a.localTag, c.answerA.Marshal())
 	c.sessionHeaders(res200)
 	c.ev.Answered = b.now()

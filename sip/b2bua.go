@@ -434,16 +434,14 @@ func (b *B2BUA) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		b.respond(tx, res)
 		return
 	}
-	if len(req.Body()) == 0 {
-		// An INVITE without an offer would need us to offer in the 200
-		// and read the answer from the ACK; not supported yet.
-		b.reply(req, tx, 488, "Not Acceptable Here")
-		return
-	}
-	offer, err := ParseSDP(req.Body())
-	if err != nil {
-		b.reply(req, tx, 400, "Bad Request")
-		return
+	// An INVITE without a body is a late offer (RFC 3261 section
+	// 13.2.1): we offer in our 200 and the ACK answers (lateoffer.go).
+	var offer *SessionDescription
+	if len(req.Body()) > 0 {
+		if offer, err = ParseSDP(req.Body()); err != nil {
+			b.reply(req, tx, 400, "Bad Request")
+			return
+		}
 	}
 	c, code := b.newCall(req, tx, caller, offer)
 	if c == nil {
@@ -488,12 +486,9 @@ func (b *B2BUA) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
 		return // an ACK has no response; a stray one is dropped
 	}
 	cs := req.CSeq()
-	d.c.mu.Lock()
-	if cs != nil && cs.SeqNo == d.l.inviteCSeq {
-		d.l.stopRetransmit()
-		d.l.confirmed = true
+	if cs != nil {
+		d.c.acked(d.l, cs.SeqNo, req)
 	}
-	d.c.mu.Unlock()
 }
 
 func (b *B2BUA) onBye(req *gosip.Request, tx gosip.ServerTransaction) {

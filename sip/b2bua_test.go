@@ -39,6 +39,17 @@ type phone struct {
 // sipgo's handler table is not synchronised.
 func newPhone(t testing.TB, answerCode int, delay time.Duration) *phone {
 	t.Helper()
+	return newPhoneWith(t, func(p *phone) {
+		if answerCode != 0 {
+			p.answer(answerCode, delay)
+		}
+	})
+}
+
+// newPhoneWith starts a phone whose handlers setup installs (BYE and ACK
+// have defaults it may replace) before the phone serves.
+func newPhoneWith(t testing.TB, setup func(p *phone)) *phone {
+	t.Helper()
 	ua, err := sipgo.NewUA()
 	if err != nil {
 		t.Fatal(err)
@@ -64,9 +75,7 @@ func newPhone(t testing.TB, answerCode int, delay time.Duration) *phone {
 		tx.Respond(gosip.NewResponseFromRequest(req, 200, "OK", nil))
 	})
 	srv.OnAck(func(*gosip.Request, gosip.ServerTransaction) {})
-	if answerCode != 0 {
-		p.answer(answerCode, delay)
-	}
+	setup(p)
 	served := make(chan struct{})
 	go func() {
 		defer close(served)

@@ -310,11 +310,18 @@ type Call struct {
 	ssrcA, ssrcB    uint32
 	app             *AppLeg       // the application running on the caller's leg, if any
 	confirm         *confirmation // the callee leg being asked to accept, if any
-	ev              CallEvent
+	early           *leg          // the ringing fork whose early media is bridged, if any
+	// lateOffer: the caller's INVITE had no SDP, so negA is unknown until
+	// the ACK to our 200 (which carries our offer, answerA) brings the
+	// answer; offerAnswered is closed then.
+	lateOffer     bool
+	offerAnswered chan struct{}
+	ev            CallEvent
 }
 
 // newCall sets up the caller's leg: its RTP socket and our answer to its
-// offer. It returns nil and the status to answer with when it cannot.
+// offer, or, when offer is nil (a late-offer INVITE), what we will offer
+// in our 200. It returns nil and the status to answer with when it cannot.
 func (b *B2BUA) newCall(req *gosip.Request, tx gosip.ServerTransaction, caller string, offer *SessionDescription) (*Call, int) {
 	c := &Call{ID: req.CallID().Value(), From: caller, To: req.Recipient.User, Invite: req, b: b, tx: tx}
 	rtp, rtcp, err := b.listenRTP()
@@ -325,8 +332,9 @@ func (b *B2BUA) newCall(req *gosip.Request, tx gosip.ServerTransaction, caller s
 	c.rtpA, c.rtcpA = rtp, rtcp
 	c.localA = Local{Addr: udpAddr(rtp, b.rtpIP), Origin: Origin{Username: "-", SessionID: rand.Uint64() >> 2, Version: 1},
 		Codecs: b.codecs, EventPT: 101, Ptime: 20}
-	c.answerA, c.negA, err = c.localA.Answer(offer)
-	if err != nil {
+	if offer == nil {
+		c.lateOffer, c.offerAnswered = true, make(chan struct{})
+	} else if c.answerA, c.negA, err = c.localA.Answer(offer); err != nil {
 		b.closeRTP(rtp, rtcp)
 		b.log.Info("sip: caller's offer refused", "call", c.ID, "err", err)
 		return nil, 488
@@ -563,7 +571,8 @@ func bridgeMedia(n Negotiated) media.BridgeMedia {
 }
 
 // BridgeStats returns the call's media statistics (A is the caller's
-// leg), and false before it is answered or after it ended.
+// leg), and false while no bridge runs: before the call is answered (or
+// a ringing device sends early media) and after it ended.
 func (c *Call) BridgeStats() (media.BridgeStats, bool) {
 	c.mu.Lock()
 	br := c.bridge

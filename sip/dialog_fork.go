@@ -8,8 +8,6 @@ import (
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
-
-	"github.com/telekit/telekit/media"
 )
 
 // forkMsg is a response to one forked INVITE, or nil when its transaction
@@ -42,13 +40,12 @@ func (c *Call) attempt(t Target) Attempt {
 		c.rtpB, c.rtcpB = conn, rtcp
 		c.mu.Unlock()
 	}
-	codecs := []media.Codec{c.negA.Codec} // the caller's first, to avoid transcoding
-	for _, cd := range b.codecs {
-		if cd != c.negA.Codec {
-			codecs = append(codecs, cd)
-		}
-	}
+	c.mu.Lock()
+	// The caller's codec first, to avoid transcoding (none yet after a
+	// late offer).
+	codecs := preferCodec(c.negA.Codec, b.codecs)
 	ev := c.negA.EventPT
+	c.mu.Unlock()
 	if ev == 0 {
 		ev = 101
 	}
@@ -81,17 +78,22 @@ func (c *Call) attempt(t Target) Attempt {
 
 	timer := time.NewTimer(ringFor)
 	defer timer.Stop()
+	defer c.stopEarly(nil) // a no-op once answered
 	relayed := map[int]bool{}
 	for pending := len(forks); pending > 0; {
 		select {
 		case m := <-ch:
 			if m.res == nil {
 				pending--
+				c.stopEarly(m.l)
 				continue
 			}
 			code := m.res.StatusCode
 			switch {
 			case code < 200:
+				if c.earlyMedia(t, m.l, m.res) {
+					continue // the caller hears the fork's own progress
+				}
 				if (code == 180 || code == 183) && !relayed[code] && !c.isAnswered() {
 					relayed[code] = true
 					b.respond(c.tx, b.response(c.Invite, code, m.res.Reason, c.a.localTag, nil))
@@ -117,6 +119,7 @@ func (c *Call) attempt(t Target) Attempt {
 					continue // the fork goes on with the authenticated INVITE
 				}
 				pending--
+				c.stopEarly(m.l)
 				if o := outcomeOf(code); rank(o) > rank(att.Outcome) || att.Status == 0 {
 					att.Outcome, att.Status = o, code
 				}
@@ -328,9 +331,13 @@ func (c *Call) ackAnswer(l *leg, res *gosip.Response) (Negotiated, error) {
 		l.remoteTarget = ct.Address
 	}
 	ack := b.ackFor(l, l.inviteCSeq)
+	early, isEarly := c.earlyAnswer(l)
 	c.mu.Unlock()
 	if err := b.cli.WriteRequest(ack, noBuild); err != nil {
 		b.log.Debug("sip: ACK", "call", c.ID, "err", err)
+	}
+	if len(res.Body()) == 0 && isEarly {
+		return early, nil // the answer came with the early media
 	}
 	ans, err := ParseSDP(res.Body())
 	if err != nil {
@@ -369,10 +376,16 @@ func (c *Call) connectAnswered(l *leg, negB Negotiated) error {
 		return err
 	}
 	c.winner, c.negB = l, negB
+	c.early = nil // the bridge, if early media started it, goes on with l
 	l.confirmed = true
 	handOver := c.answered // an application answered the caller earlier
 	c.answered = true
-	if err := c.startBridge(); err != nil {
+	if c.lateOffer {
+		// Our 200 carries the offer; the bridge starts with the ACK's
+		// answer (acked). An early-media bridge cannot run: there was no
+		// caller SDP to run it with.
+		c.offerCaller(negB.Codec)
+	} else if err := c.startBridge(); err != nil {
 		c.mu.Unlock()
 		c.hangup("media failed", nil)
 		return fmt.Errorf("bridge: %w", err)
@@ -420,13 +433,8 @@ func (c *Call) answeredCaller(rerr error) bool {
 	go func() {
 		defer b.wg.Done()
 		select {
-		case <-c.tx.Acks():
-			c.mu.Lock()
-			if c.a.inviteCSeq == c.Invite.CSeq().SeqNo {
-				c.a.stopRetransmit()
-				c.a.confirmed = true
-			}
-			c.mu.Unlock()
+		case ack := <-c.tx.Acks():
+			c.acked(c.a, c.Invite.CSeq().SeqNo, ack)
 		case <-c.tx.Done():
 		case <-c.ctx.Done():
 		}

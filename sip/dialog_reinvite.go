@@ -46,6 +46,11 @@ func (b *B2BUA) onReInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		b.reply(req, tx, 481, "Call/Transaction Does Not Exist")
 		return
 	}
+	if c.lateOffer { // our offer is out, its answer not yet in (RFC 3261 section 14.1)
+		c.mu.Unlock()
+		b.respond(tx, b.response(req, 491, "Request Pending", l.localTag, nil))
+		return
+	}
 	if c.winner == nil { // an application answered: no other leg to ask
 		c.mu.Unlock()
 		c.reinviteHere(l, req, tx)

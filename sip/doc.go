@@ -17,7 +17,13 @@
 //     follows a busy or unanswered attempt. A Target with Outbound rings a
 //     number through a provider, answering its 401/407 with the trunk's
 //     credentials. SDP offer/answer (ParseSDP, Local) is tolerant on input
-//     and strict on output.
+//     and strict on output. A ringing device's 183 with SDP (a carrier's
+//     ringback, an announcement) starts the bridge early and reaches the
+//     caller as a 183 with our SDP; the first fork to send SDP wins, and
+//     another fork that answers takes over the same bridge. An INVITE
+//     without SDP (late offer) gets our offer in the 200 and is bridged
+//     when its ACK brings the answer; an ACK without one gets a BYE.
+//     PRACK (RFC 3262, reliable provisional responses) is not supported.
 //   - A Target with App makes the PBX answer the call itself (voicemail,
 //     feature-code confirmations, announcements, an auto attendant): the
 //     App gets an AppLeg to play, record and read RFC 4733 digits on, then
