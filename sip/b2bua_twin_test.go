@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,18 +17,6 @@ import (
 // Whichever answers wins; the other is cancelled.
 func TestB2BUABindingOutbound(t *testing.T) {
 	answer := func(p *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction) { p.answerCall(req, tx) }
-	// ringing is closed once the twin rings with its authenticated
-	// INVITE, so that the phone answers only then.
-	var ringing chan struct{}
-	ring := func(_ *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction) {
-		tx.Respond(gosip.NewResponseFromRequest(req, 180, "Ringing", nil))
-		close(ringing)
-		<-tx.Done() // rings until cancelled
-	}
-	answerLater := func(p *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction) {
-		<-ringing
-		p.answerCall(req, tx)
-	}
 	creds := &MemCredentials{}
 	creds.Set("trunkuser", "trunkpass")
 	auth, err := NewDigestAuth(AuthConfig{Realm: "provider.test", Credentials: creds})
@@ -37,25 +26,42 @@ func TestB2BUABindingOutbound(t *testing.T) {
 	trunk := &Outbound{Username: "trunkuser", Password: "trunkpass", FromDisplay: "ACME"}
 	for _, tt := range []struct {
 		name                string
-		phone, twin         func(p *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction)
 		wantPhone, wantTwin []inviteSeen
 		twinWins            bool
 	}{
-		{"the twin answers", ring, digestProvider(auth, nil, answer),
+		{"the twin answers",
 			[]inviteSeen{{CSeq: 1, RURI: "102", FromUser: "101", FromDisplay: "Dana", FromHost: "127.0.0.1", ToUser: "102", To: "127.0.0.1"}},
 			[]inviteSeen{{CSeq: 1, RURI: "5551234567", FromUser: "trunkuser", FromDisplay: "ACME", FromHost: "127.0.0.1", ToUser: "5551234567", To: "127.0.0.1"},
 				{CSeq: 2, Credentials: "Proxy-Authorization MD5", RURI: "5551234567", FromUser: "trunkuser", FromDisplay: "ACME", FromHost: "127.0.0.1", ToUser: "5551234567", To: "127.0.0.1"}},
 			true},
-		{"the phone answers", answerLater, digestProvider(auth, nil, ring),
+		{"the phone answers",
 			[]inviteSeen{{CSeq: 1, RURI: "102", FromUser: "101", FromDisplay: "Dana", FromHost: "127.0.0.1", ToUser: "102", To: "127.0.0.1"}},
 			[]inviteSeen{{CSeq: 1, RURI: "5551234567", FromUser: "trunkuser", FromDisplay: "ACME", FromHost: "127.0.0.1", ToUser: "5551234567", To: "127.0.0.1"},
 				{CSeq: 2, Credentials: "Proxy-Authorization MD5", RURI: "5551234567", FromUser: "trunkuser", FromDisplay: "ACME", FromHost: "127.0.0.1", ToUser: "5551234567", To: "127.0.0.1"}},
 			false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			ringing = make(chan struct{})
-			phone := startFakeProvider(t, tt.phone)
-			twin := startFakeProvider(t, tt.twin)
+			// ringing is closed once the ringing side rings (the twin with
+			// its authenticated INVITE), so that the phone answers only
+			// then. Each subtest has its own: a handler of the last one
+			// may still be waiting for its transaction to end.
+			ringing := make(chan struct{})
+			var rang sync.Once
+			ring := func(_ *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction) {
+				tx.Respond(gosip.NewResponseFromRequest(req, 180, "Ringing", nil))
+				rang.Do(func() { close(ringing) })
+				<-tx.Done() // rings until cancelled
+			}
+			answerLater := func(p *fakeProvider, req *gosip.Request, tx gosip.ServerTransaction) {
+				<-ringing
+				p.answerCall(req, tx)
+			}
+			phoneH, twinH := ring, digestProvider(auth, nil, answer)
+			if !tt.twinWins {
+				phoneH, twinH = answerLater, digestProvider(auth, nil, ring)
+			}
+			phone := startFakeProvider(t, phoneH)
+			twin := startFakeProvider(t, twinH)
 			p := startPBX(t, Config{Router: RouterFunc(func(_ context.Context, c *Call) (Target, error) {
 				return Target{FromDisplay: "Dana", Bindings: []Binding{
 					{AOR: "102", Contact: "sip:102@" + phone.addr.String()},
