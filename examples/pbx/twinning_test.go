@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,12 +19,9 @@ import (
 // stops, and fails if any of that did not happen.
 func TestTwinThroughTrunk(t *testing.T) {
 	sipp := interop.LookPath(t, "sipp", "sip-tester")
-	provPort := freePort(t)
 	// The provider listens before the PBX starts, so the trunk's REGISTER
 	// finds it.
-	prov := startSippBackground(t, sipp, "provider", filepath.Join("testdata", "sipp", "provider_twin.xml"),
-		"-i", "127.0.0.1", "-p", fmt.Sprint(provPort), "-m", "3")
-	waitUDPBound(t, provPort)
+	prov, provPort := startSippUAS(t, sipp, "provider", sippScenario("provider_twin.xml"), 30*time.Second, "-m", "3")
 	c := startCallHandlingPBX(t, sipp, []string{"trunk", "add", "upstream", "-host", fmt.Sprintf("127.0.0.1:%d", provPort),
 		"-user", "trunkuser", "-password", "trunkpass", "-prefix", "9"})
 	twin := func(ext, number string) {
