@@ -67,11 +67,14 @@ func (c *chPBX) put(t *testing.T, ext string, s callhandling.Settings) {
 	}
 }
 
-// phone registers ext from a free port and runs a callee scenario of
-// package sip there.
+// phone registers ext from a free port and runs a callee scenario there:
+// one of package sip's, or a file when scenario is an absolute path.
 func (c *chPBX) phone(t *testing.T, ext, scenario string, args ...string) *bgProc {
 	t.Helper()
-	return startPhone(t, c.sipp, c.sip, ext, c.demo[ext], sipScenario(scenario), args...)
+	if !filepath.IsAbs(scenario) {
+		scenario = sipScenario(scenario)
+	}
+	return startPhone(t, c.sipp, c.sip, ext, c.demo[ext], scenario, args...)
 }
 
 // dial makes ext's sipp phone call number and checks how the PBX ends it:
