@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,13 +23,7 @@ func TestActiveCallsAPI(t *testing.T) {
 	p := startPBXArgs(t, data, "-rtp-ports", "40000-49999")
 	clients := map[string]*apiClient{}
 	for _, ext := range []string{"101", "102", "103"} {
-		c := &apiClient{t: t, base: p.http, user: ext, pass: p.demo[ext]}
-		newPass := "New-portal-pass-" + ext
-		if code, body := c.do("POST", "/api/v1/password", map[string]string{"old_password": c.pass, "new_password": newPass}); code != http.StatusNoContent {
-			t.Fatalf("%s change password: %d %s", ext, code, body)
-		}
-		c.pass = newPass
-		clients[ext] = c
+		clients[ext] = portalUser(t, p, ext)
 	}
 	active := func(ext string) []activeCallView {
 		code, body := clients[ext].do("GET", "/api/v1/calls/active", nil)
@@ -46,11 +37,7 @@ func TestActiveCallsAPI(t *testing.T) {
 		t.Fatalf("before any call: %+v", v)
 	}
 
-	uasPort := freePort(t)
-	sippRegisterFrom(t, sipp, p.sip, "102", p.demo["102"], uasPort)
-	uas := startSippBackground(t, sipp, "uas", filepath.Join("..", "..", "sip", "testdata", "sipp", "uas_answer.xml"),
-		"-i", "127.0.0.1", "-p", fmt.Sprint(uasPort), "-m", "1", "-rtp_echo")
-	waitUDPBound(t, uasPort)
+	uas := startPhone(t, sipp, p.sip, "102", p.demo["102"], sipScenario("uas_answer.xml"), "-rtp_echo")
 
 	// call_auth.xml with 6 s of talk instead of 2, time to look.
 	dir := t.TempDir()
@@ -66,19 +53,7 @@ func TestActiveCallsAPI(t *testing.T) {
 	if err := os.WriteFile(scenario, []byte(long), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	inf := filepath.Join(dir, "caller.csv")
-	os.WriteFile(inf, []byte(fmt.Sprintf("SEQUENTIAL\n101;[authentication username=101 password=%s]\n", p.demo["101"])), 0o600)
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	uac := exec.CommandContext(ctx, sipp, p.sip, "-sf", scenario, "-s", "102", "-inf", inf, "-i", "127.0.0.1",
-		"-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin")
-	out := &limitedBuffer{}
-	uac.Stdout, uac.Stderr = out, out
-	if err := uac.Start(); err != nil {
-		t.Fatal(err)
-	}
-	uacDone := make(chan error, 1)
-	go func() { uacDone <- uac.Wait() }()
+	uac := startCall(t, sipp, p.sip, "101", p.demo["101"], "102", scenario, 20*time.Second)
 
 	// Media flows both ways through the bridge: the caller's packets reach
 	// the callee, whose echo comes back.
@@ -105,8 +80,8 @@ func TestActiveCallsAPI(t *testing.T) {
 		t.Errorf("103 sees someone else's call: %+v", v)
 	}
 
-	if err := <-uacDone; err != nil {
-		t.Fatalf("caller sipp: %v\n%s", err, out)
+	if err := uac.wait(30 * time.Second); err != nil {
+		t.Fatalf("caller sipp: %v", err)
 	}
 	if err := uas.wait(20 * time.Second); err != nil {
 		t.Fatalf("callee sipp: %v", err)

@@ -78,43 +78,18 @@ func TestBaresipCallToneBothWays(t *testing.T) {
 	}
 }
 
-// portalUser returns an API client for a demo extension, its portal
-// password changed as the first login requires.
-func portalUser(t *testing.T, p *pbxProcess, ext string) *apiClient {
-	t.Helper()
-	c := &apiClient{t: t, base: p.http, user: ext, pass: p.demo[ext]}
-	newPass := "Portal-pass-" + ext + "-x"
-	if code, body := c.do("POST", "/api/v1/password", map[string]string{"old_password": c.pass, "new_password": newPass}); code != http.StatusNoContent {
-		t.Fatalf("%s: change portal password: %d %s", ext, code, body)
-	}
-	c.pass = newPass
-	return c
-}
-
 // waitRegistered waits until the user has one registered device whose
 // User-Agent contains ua.
 func waitRegistered(t *testing.T, c *apiClient, ua string) {
 	t.Helper()
 	var last string
-	waitForCondOrLog(t, c.user+" registered from "+ua, func() bool {
+	waitFor(t, c.user+" registered from "+ua, condWait, func() bool {
 		code, body := c.do("GET", "/api/v1/devices", nil)
 		last = fmt.Sprintf("%d %s", code, body)
 		var devs []deviceView
 		return code == http.StatusOK && json.Unmarshal(body, &devs) == nil && len(devs) == 1 &&
 			strings.Contains(devs[0].UserAgent, ua)
 	}, func() string { return "last GET /api/v1/devices: " + last })
-}
-
-// waitForCondOrLog is waitForCond that says more when it times out.
-func waitForCondOrLog(t *testing.T, what string, cond func() bool, more func() string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s; %s", what, more())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // softphone is one baresip process with its own configuration directory,
@@ -197,7 +172,7 @@ func (s *softphone) start(t *testing.T, bin, ctrl string) error {
 			t.Logf("baresip %s output:\n%s", s.user, s.output())
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(scaled(10 * time.Second))
 	for {
 		c, err := net.DialTimeout("tcp", ctrl, time.Second)
 		if err == nil {
@@ -212,7 +187,7 @@ func (s *softphone) start(t *testing.T, bin, ctrl string) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("control socket %s not up in 10 s:\n%s", ctrl, s.output())
+			return fmt.Errorf("control socket %s not up in %v:\n%s", ctrl, scaled(10*time.Second), s.output())
 		}
 	}
 }
@@ -275,7 +250,7 @@ func (s *softphone) command(t *testing.T, cmd, params string) {
 		t.Fatalf("baresip %s: send %s: %v", s.user, cmd, err)
 	}
 	var reply map[string]any
-	waitForCondOrLog(t, "baresip "+s.user+"'s answer to "+cmd, func() bool {
+	waitFor(t, "baresip "+s.user+"'s answer to "+cmd, condWait, func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		for _, r := range s.replies[n:] {
@@ -295,7 +270,7 @@ func (s *softphone) command(t *testing.T, cmd, params string) {
 func (s *softphone) waitEvent(t *testing.T, typ string) map[string]any {
 	t.Helper()
 	var ev map[string]any
-	waitForCondOrLog(t, "baresip "+s.user+" event "+typ, func() bool {
+	waitFor(t, "baresip "+s.user+" event "+typ, condWait, func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		seen := 0
@@ -327,8 +302,8 @@ func (s *softphone) quit(t *testing.T) {
 		if err != nil {
 			t.Errorf("baresip %s exited with %v", s.user, err)
 		}
-	case <-time.After(15 * time.Second):
-		t.Fatalf("baresip %s did not quit in 15 s", s.user)
+	case <-time.After(scaled(15 * time.Second)):
+		t.Fatalf("baresip %s did not quit in %v", s.user, scaled(15*time.Second))
 	}
 }
 
@@ -483,15 +458,4 @@ func renderTemplate(t *testing.T, name, dst string, data map[string]string) {
 	if err := tmpl.Execute(f, data); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-}
-
-// freeTCPAddr returns a 127.0.0.1 address whose TCP port was free a moment ago.
-func freeTCPAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

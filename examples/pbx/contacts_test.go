@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -22,24 +21,6 @@ import (
 	"github.com/telekit/telekit/contacts"
 	"github.com/telekit/telekit/internal/interop"
 )
-
-// raw sends body as is with contentType and returns status and body.
-func (c *apiClient) raw(method, path, contentType string, body []byte) (int, []byte) {
-	c.t.Helper()
-	req, err := http.NewRequest(method, "http://"+c.base+path, bytes.NewReader(body))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.SetBasicAuth(c.user, c.pass)
-	req.Header.Set("Content-Type", contentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
-}
 
 // multipartUpload is a browser's form upload of file with fields.
 func multipartUpload(t *testing.T, name string, file []byte, fields map[string]string) (string, []byte) {
@@ -508,13 +489,8 @@ func TestCallerNameFromContacts(t *testing.T) {
 		t.Fatalf("update: %d %s", code, body)
 	}
 
-	uasPort := freePort(t)
-	sippRegisterFrom(t, sipp, p2.sip, "102", p.demo["102"], uasPort)
-	uasLog := filepath.Join(t.TempDir(), "uas_messages.log")
-	uas := startSippBackground(t, sipp, "uas", filepath.Join("..", "..", "sip", "testdata", "sipp", "uas_answer.xml"),
-		"-i", "127.0.0.1", "-p", fmt.Sprint(uasPort), "-m", "1", "-trace_msg", "-message_file", uasLog)
-	waitUDPBound(t, uasPort)
-	prov := startSippBackground(t, sipp, "provider", filepath.Join("testdata", "sipp", "trunk_inbound.xml"),
+	uas := startPhone(t, sipp, p2.sip, "102", p.demo["102"], sipScenario("uas_answer.xml"))
+	prov := startSippBackground(t, sipp, "provider", sippScenario("trunk_inbound.xml"),
 		p2.sip, "-s", "15551230000", "-i", "127.0.0.1", "-p", fmt.Sprint(provPort), "-m", "1")
 	if err := prov.wait(30 * time.Second); err != nil {
 		t.Fatalf("provider: %v", err)
@@ -522,20 +498,11 @@ func TestCallerNameFromContacts(t *testing.T) {
 	if err := uas.wait(20 * time.Second); err != nil {
 		t.Fatalf("callee: %v", err)
 	}
-	var calls []callView
-	waitForCond(t, "the DID call in 102's history", func() bool {
-		code, body := bob.do("GET", "/api/v1/calls?view=received", nil)
-		calls = nil
-		return code == http.StatusOK && json.Unmarshal(body, &calls) == nil && len(calls) == 1
-	})
-	if c := calls[0]; c.From != "5557654321" || c.FromName != "Dana Okafor" {
+	if c := waitCalls(t, bob, "received", 1)[0]; c.From != "5557654321" || c.FromName != "Dana Okafor" {
 		t.Errorf("call as Bob sees it: from %q %q, want 5557654321 named Dana Okafor", c.From, c.FromName)
 	}
 	// Bob's phone rang with the name he gave the number.
-	msgs, err := os.ReadFile(uasLog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	msgs := []byte(uas.messages())
 	if !regexp.MustCompile(`(?m)^From: *"Dana Okafor" *<`).Match(msgs) {
 		t.Errorf("the INVITE to Bob's phone does not show Dana Okafor in From:\n%.2000s", msgs)
 	}

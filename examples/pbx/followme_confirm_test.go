@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,10 +26,7 @@ func TestFollowMeConfirm(t *testing.T) {
 	if _, err := os.Stat("/usr/share/sip-tester/dtmf_2833_1.pcap"); err != nil {
 		interop.Missing(t, "sipp's dtmf_2833_1.pcap (install sip-tester)")
 	}
-	provPort := freePort(t)
-	prov := startSippBackground(t, sipp, "provider", filepath.Join("testdata", "sipp", "provider_confirm.xml"),
-		"-i", "127.0.0.1", "-p", fmt.Sprint(provPort), "-m", "3", "-timeout", "55s")
-	waitUDPBound(t, provPort)
+	prov, provPort := startSippUAS(t, sipp, "provider", sippScenario("provider_confirm.xml"), 55*time.Second, "-m", "3")
 	c := startCallHandlingPBX(t, sipp, []string{"trunk", "add", "upstream", "-host", fmt.Sprintf("127.0.0.1:%d", provPort),
 		"-user", "trunkuser", "-password", "trunkpass", "-prefix", "9"})
 	followMe := func(ext, number string) {
@@ -64,7 +60,7 @@ func TestFollowMeConfirm(t *testing.T) {
 	// for the key, then the greeting.
 	followMe("103", "95551234568")
 	desk = c.phone(t, "103", "uas_ring.xml")
-	caller := callFromBackground(t, c, "101", "103", "vm_hangup_greeting.xml")
+	caller := startCall(t, c.sipp, c.sip, "101", c.demo["101"], "103", "vm_hangup_greeting.xml", 45*time.Second)
 	for _, p := range []*bgProc{desk, caller} {
 		if err := p.wait(45 * time.Second); err != nil {
 			t.Fatal(err)
@@ -80,16 +76,4 @@ func TestFollowMeConfirm(t *testing.T) {
 	if err := prov.wait(20 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// callFromBackground starts ext's sipp phone calling number with scenario
-// (in testdata/sipp), as placeCall does, without waiting for it.
-func callFromBackground(t *testing.T, c *chPBX, ext, number, scenario string) *bgProc {
-	t.Helper()
-	inf := filepath.Join(t.TempDir(), "caller.csv")
-	if err := os.WriteFile(inf, []byte(fmt.Sprintf("SEQUENTIAL\n%s;[authentication username=%s password=%s]\n", ext, ext, c.demo[ext])), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return startSippBackground(t, c.sipp, ext+" "+scenario, filepath.Join("testdata", "sipp", scenario),
-		c.sip, "-s", number, "-inf", inf, "-i", "127.0.0.1", "-m", "1", "-timeout", "45s")
 }

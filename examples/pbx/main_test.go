@@ -13,16 +13,13 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -108,115 +105,6 @@ func TestTrunkAdd(t *testing.T) {
 		"-did", "5550000=999", "-data", data); err == nil {
 		t.Error("a DID to a missing extension was accepted")
 	}
-}
-
-// pbxProcess is a server started by a test, in-process, on free ports.
-type pbxProcess struct {
-	sip, http string
-	demo      map[string]string // extension → SIP password printed at start
-	stop      func()
-}
-
-var readyRE = regexp.MustCompile(`^telekit ready sip=(\S+) http=(\S+)$`)
-var demoRE = regexp.MustCompile(`extension (\d+) \(\w+\): SIP user \d+, password ([^\s,]+), voicemail PIN (\d+)`)
-
-func startPBX(t *testing.T, data string) *pbxProcess {
-	t.Helper()
-	return startPBXArgs(t, data)
-}
-
-// startPBXArgs starts the server with extra serve flags.
-func startPBXArgs(t *testing.T, data string, extra ...string) *pbxProcess {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		args := append([]string{"serve", "-data", data, "-sip", "127.0.0.1:0", "-http", "127.0.0.1:0", "-log", cmpOr(os.Getenv("TELEKIT_TEST_LOG"), "warn")}, extra...)
-		done <- run(ctx, args, pw, testLog(t))
-		pw.Close()
-	}()
-	p := &pbxProcess{demo: map[string]string{}}
-	ready := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			line := sc.Text()
-			if m := demoRE.FindStringSubmatch(line); m != nil {
-				p.demo[m[1]] = m[2]
-			}
-			if m := readyRE.FindStringSubmatch(line); m != nil {
-				p.sip, p.http = m[1], m[2]
-				ready <- nil
-				io.Copy(io.Discard, pr)
-				return
-			}
-		}
-		ready <- fmt.Errorf("server ended before its ready line: %v", sc.Err())
-	}()
-	select {
-	case err := <-ready:
-		if err != nil {
-			cancel()
-			t.Fatal(err, <-done)
-		}
-	case <-time.After(20 * time.Second):
-		cancel()
-		t.Fatal("no ready line in 20 s")
-	}
-	var once sync.Once
-	p.stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve returned %v", err)
-			}
-		})
-	}
-	t.Cleanup(p.stop)
-	return p
-}
-
-// api makes one JSON API request with basic auth or a cookie session.
-type apiClient struct {
-	t       *testing.T
-	base    string
-	user    string
-	pass    string
-	csrf    string
-	cookies []*http.Cookie
-}
-
-func (c *apiClient) do(method, path string, body any) (int, []byte) {
-	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, "http://"+c.base+path, rd)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if c.user != "" {
-		req.SetBasicAuth(c.user, c.pass)
-	}
-	for _, ck := range c.cookies {
-		req.AddCookie(ck)
-	}
-	if c.csrf != "" {
-		req.Header.Set("X-CSRF-Token", c.csrf)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if cs := resp.Cookies(); len(cs) > 0 {
-		c.cookies = cs
-	}
-	return resp.StatusCode, b
 }
 
 // TestServeRegisterAndPortal starts the server on an empty data
@@ -325,63 +213,12 @@ func TestPortalLoginRateLimit(t *testing.T) {
 	}
 }
 
-// sippRegister registers user with password through sipp, using the
-// registrar's scenario.
-func sippRegister(t *testing.T, sipp, addr, user, password string) {
-	t.Helper()
-	sippRegisterFrom(t, sipp, addr, user, password, 0)
-}
-
-// sippRegisterFrom registers from a chosen local port (0: any), so that a
-// sipp UAS started later on that port is the registered device.
-func sippRegisterFrom(t *testing.T, sipp, addr, user, password string, port int) {
-	t.Helper()
-	dir := t.TempDir()
-	inf := filepath.Join(dir, "users.csv")
-	line := fmt.Sprintf("SEQUENTIAL\n%s;[authentication username=%s password=%s]\n", user, user, password)
-	if err := os.WriteFile(inf, []byte(line), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	errLog := filepath.Join(dir, "errors.log")
-	args := []string{addr, "-sf", filepath.Join("..", "..", "sip", "testdata", "sipp", "register_ok.xml"),
-		"-inf", inf, "-i", "127.0.0.1", "-m", "1", "-timeout", "10s", "-timeout_error", "-nostdin",
-		"-trace_err", "-error_file", errLog}
-	if port != 0 {
-		args = append(args, "-p", fmt.Sprint(port))
-	}
-	cmd := exec.CommandContext(ctx, sipp, args...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		errs, _ := os.ReadFile(errLog)
-		t.Fatalf("sipp register %s: %v\n%s\n%s", user, err, errs, out[max(0, len(out)-1500):])
-	}
-}
-
 // TestServeTLS answers OPTIONS over SIP/TLS with a certificate made here.
 func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := writeSelfSigned(t, dir)
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "-data", dir, "-sip", "127.0.0.1:0", "-http", "127.0.0.1:0",
-			"-sip-tls", "127.0.0.1:0", "-cert", certFile, "-key", keyFile, "-log", "warn"}, pw, io.Discard)
-		pw.Close()
-	}()
-	defer func() { cancel(); <-done }()
-	var tlsAddr string
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "telekit tls sips="); ok {
-			tlsAddr = a
-		}
-		if strings.HasPrefix(sc.Text(), "telekit ready ") {
-			break
-		}
-	}
-	go io.Copy(io.Discard, pr)
+	p := startPBXArgs(t, dir, "-sip-tls", "127.0.0.1:0", "-cert", certFile, "-key", keyFile)
+	tlsAddr := p.tls
 	if tlsAddr == "" {
 		t.Fatal("no TLS address printed")
 	}
@@ -390,7 +227,7 @@ func TestServeTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	conn.SetDeadline(time.Now().Add(scaled(10 * time.Second)))
 	local := conn.LocalAddr().String()
 	msg := "OPTIONS sip:" + tlsAddr + " SIP/2.0\r\n" +
 		"Via: SIP/2.0/TLS " + local + ";branch=z9hG4bK-tls-1;rport\r\n" +
@@ -463,7 +300,7 @@ func TestServeAnswersSubscribe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	conn.SetDeadline(time.Now().Add(scaled(10 * time.Second)))
 	local := conn.LocalAddr().String()
 	msg := "SUBSCRIBE sip:101@" + p.sip + " SIP/2.0\r\n" +
 		"Via: SIP/2.0/UDP " + local + ";branch=z9hG4bK-sub-1;rport\r\n" +
@@ -493,7 +330,7 @@ func TestServeAnswersMalformed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	conn.SetDeadline(time.Now().Add(scaled(10 * time.Second)))
 	local := conn.LocalAddr().String()
 	send := func(msg string) string {
 		t.Helper()
@@ -525,112 +362,18 @@ func TestServeAnswersMalformed(t *testing.T) {
 func TestServeRegistersTrunk(t *testing.T) {
 	sipp := interop.LookPath(t, "sipp", "sip-tester")
 	data := t.TempDir()
-	prov := startProvider(t, sipp, filepath.Join("..", "..", "sip", "testdata", "sipp", "provider_register.xml"))
-	if out, err := runCLI(t, "trunk", "add", "upstream", "-host", prov.addr, "-user", "trunkuser", "-password", "trunkpass", "-prefix", "9", "-data", data); err != nil {
+	prov, provPort := startSippUAS(t, sipp, "provider", sipScenario("provider_register.xml"), 30*time.Second, "-m", "1")
+	if out, err := runCLI(t, "trunk", "add", "upstream", "-host", fmt.Sprintf("127.0.0.1:%d", provPort), "-user", "trunkuser", "-password", "trunkpass", "-prefix", "9", "-data", data); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	p := startPBX(t, data)
 	// The scenario grants 2 s, so a refresh follows the registration.
-	deadline := time.Now().Add(15 * time.Second)
-	for prov.registers() < 3 {
-		if time.Now().After(deadline) {
-			t.Fatalf("provider saw %d REGISTERs in 15 s, want 3 (challenged, answered, refresh)", prov.registers())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitFor(t, "3 REGISTERs at the provider (challenged, answered, refresh)", condWait,
+		func() bool { return prov.registers() >= 3 }, func() string { return fmt.Sprintf("%d seen", prov.registers()) })
 	p.stop() // unregisters
-	prov.wait(t)
-}
-
-type provider struct {
-	addr, msgLog string
-	out          *bytes.Buffer
-	done         chan error
-}
-
-// startProvider runs sipp as a UAS on a free 127.0.0.1 port, killed at cleanup.
-func startProvider(t *testing.T, sipp, scenario string) *provider {
-	t.Helper()
-	for try := 0; try < 3; try++ {
-		pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := pc.LocalAddr().(*net.UDPAddr).Port
-		pc.Close()
-		dir := t.TempDir()
-		p := &provider{addr: fmt.Sprintf("127.0.0.1:%d", port), msgLog: filepath.Join(dir, "messages.log"), out: &bytes.Buffer{}, done: make(chan error, 1)}
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		cmd := exec.CommandContext(ctx, sipp, "-sf", scenario, "-i", "127.0.0.1", "-p", fmt.Sprint(port), "-m", "1",
-			"-timeout", "30s", "-timeout_error", "-nostdin", "-trace_msg", "-message_file", p.msgLog)
-		cmd.Stdout, cmd.Stderr = p.out, p.out
-		if err := cmd.Start(); err != nil {
-			cancel()
-			t.Fatal(err)
-		}
-		go func() { p.done <- cmd.Wait() }()
-		t.Cleanup(func() { cancel(); <-p.done })
-		// Up when the port can no longer be bound (sipp holds it).
-		for i := 0; i < 200; i++ {
-			c, err := net.ListenPacket("udp4", p.addr)
-			if err != nil {
-				return p
-			}
-			c.Close()
-			select {
-			case err := <-p.done:
-				p.done <- err
-				i = 200
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
+	if err := prov.wait(20 * time.Second); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("sipp provider did not start")
-	return nil
-}
-
-// registers counts the REGISTER requests sipp has received.
-func (p *provider) registers() int {
-	raw, _ := os.ReadFile(p.msgLog)
-	return strings.Count(string(raw), "\nREGISTER sip:")
-}
-
-func (p *provider) wait(t *testing.T) {
-	t.Helper()
-	select {
-	case err := <-p.done:
-		p.done <- err
-		if err != nil {
-			msgs, _ := os.ReadFile(p.msgLog)
-			t.Fatalf("sipp provider: %v\n%s\n%s", err, msgs, p.out)
-		}
-	case <-time.After(20 * time.Second):
-		raw, _ := os.ReadFile(p.msgLog)
-		t.Fatalf("sipp provider did not finish:\n%s", raw)
-	}
-}
-
-// testLog is where the server's log goes in tests: the test log when
-// TELEKIT_TEST_LOG is set, else nowhere.
-func testLog(t *testing.T) io.Writer {
-	if os.Getenv("TELEKIT_TEST_LOG") == "" {
-		return io.Discard
-	}
-	return tWriter{t}
-}
-
-type tWriter struct{ t *testing.T }
-
-func (w tWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // TestServeSurvivesInviteFlood: one address floods INVITEs; it is cut down
@@ -669,10 +412,11 @@ func TestServeSurvivesInviteFlood(t *testing.T) {
 	// socket buffer.
 	buf := make([]byte, 4096)
 	var n int
+	deadline := time.Now().Add(scaled(12 * time.Second))
 	for try := 0; ; try++ {
 		conn.Write([]byte(opt))
 		conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond << min(try, 2)))
-		if n, err = conn.Read(buf); err == nil || try == 6 {
+		if n, err = conn.Read(buf); err == nil || time.Now().After(deadline) {
 			break
 		}
 	}

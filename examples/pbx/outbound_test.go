@@ -3,13 +3,8 @@ package main
 import (
 	"context"
 	"crypto/md5"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/netip"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -48,15 +43,12 @@ func TestOutboundTrunkCall(t *testing.T) {
 
 	// The provider listens before the PBX starts, so the trunk's REGISTER
 	// finds it (the scenario answers it as a call of its own).
-	dir := t.TempDir()
-	provMsgs := filepath.Join(dir, "provider.log")
-	prov := startSippBackground(t, sipp, "provider", filepath.Join("testdata", "sipp", "provider_invite_auth.xml"),
-		"-i", "127.0.0.1", "-p", fmt.Sprint(provPort), "-m", "2", "-trace_msg", "-message_file", provMsgs)
-	waitUDPBound(t, provPort)
+	prov := startSippBackground(t, sipp, "provider", sippScenario("provider_invite_auth.xml"),
+		"-i", "127.0.0.1", "-p", fmt.Sprint(provPort), "-m", "2")
+	prov.waitBound(t, provPort)
 	t.Cleanup(func() {
 		if t.Failed() {
-			msgs, _ := os.ReadFile(provMsgs)
-			t.Logf("provider's messages:\n%s", msgs)
+			t.Logf("provider's messages:\n%s", prov.messages())
 		}
 	})
 	p2 := startPBXArgs(t, data, "-rtp-ports", "40000-49999")
@@ -70,19 +62,8 @@ func TestOutboundTrunkCall(t *testing.T) {
 	for _, tc := range []struct {
 		ext, pass, disposition string
 	}{{"101", p.demo["101"], "answered"}, {"104", "dave-sip-secret", "rejected"}} {
-		c := &apiClient{t: t, base: p2.http, user: tc.ext, pass: tc.pass}
-		newPass := "Portal-pass-" + tc.ext
-		if code, body := c.do("POST", "/api/v1/password", map[string]string{"old_password": c.pass, "new_password": newPass}); code != http.StatusNoContent {
-			t.Fatalf("%s change password: %d %s", tc.ext, code, body)
-		}
-		c.pass = newPass
-		var calls []callView
-		waitForCond(t, "the outside call in "+tc.ext+"'s history", func() bool {
-			code, body := c.do("GET", "/api/v1/calls?view=placed", nil)
-			calls = nil
-			return code == http.StatusOK && json.Unmarshal(body, &calls) == nil && len(calls) == 1
-		})
-		got := calls[0]
+		p2.demo[tc.ext] = tc.pass
+		got := waitCalls(t, portalUser(t, p2, tc.ext), "placed", 1)[0]
 		if got.From != tc.ext || got.To != "5551234567" || got.Direction != "outgoing" || got.Disposition != tc.disposition || got.Role != "caller" {
 			t.Errorf("%s's placed call: %+v", tc.ext, got)
 		}
@@ -97,10 +78,7 @@ func TestOutboundTrunkCall(t *testing.T) {
 
 	// What the provider saw: the number without the prefix, the trunk
 	// account as caller, the INVITE twice (the second authenticated).
-	msgs, err := os.ReadFile(provMsgs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	msgs := prov.messages()
 	invites := regexp.MustCompile(`(?m)^INVITE (\S+) SIP/2.0\r?$`).FindAllStringSubmatch(string(msgs), -1)
 	if len(invites) != 2 || !strings.HasPrefix(invites[0][1], "sip:5551234567@") || invites[1][1] != invites[0][1] {
 		t.Errorf("provider got INVITEs %q, want two for sip:5551234567@…", invites)
@@ -122,27 +100,6 @@ func TestOutboundTrunkCall(t *testing.T) {
 	ha1, ha2 := hex("trunkuser:provider.test:trunkpass"), hex("INVITE:"+d["uri"])
 	if want := hex(ha1 + ":" + d["nonce"] + ":" + d["nc"] + ":" + d["cnonce"] + ":auth:" + ha2); d["response"] != want || d["uri"] != invites[0][1] {
 		t.Errorf("the provider's Authorization does not verify with the trunk's password (want response %s, uri %s): %q", want, invites[0][1], auths[0][1])
-	}
-}
-
-// placeCall runs a sipp phone of ext that dials number with scenario
-// (in testdata/sipp) and fails the test unless sipp succeeds.
-func placeCall(t *testing.T, sipp, pbx, ext, password, number, scenario string) {
-	t.Helper()
-	dir := t.TempDir()
-	inf := filepath.Join(dir, "caller.csv")
-	if err := os.WriteFile(inf, []byte(fmt.Sprintf("SEQUENTIAL\n%s;[authentication username=%s password=%s]\n", ext, ext, password)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	msgLog := filepath.Join(dir, "messages.log")
-	cmd := exec.CommandContext(ctx, sipp, pbx, "-sf", filepath.Join("testdata", "sipp", scenario),
-		"-s", number, "-inf", inf, "-i", "127.0.0.1", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin",
-		"-trace_msg", "-message_file", msgLog)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		msgs, _ := os.ReadFile(msgLog)
-		t.Fatalf("%s's sipp (%s): %v\nmessages:\n%s\n%s", ext, scenario, err, msgs, out[max(0, len(out)-1000):])
 	}
 }
 

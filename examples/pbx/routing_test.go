@@ -42,14 +42,8 @@ func startCallHandlingPBX(t *testing.T, sipp string, setup ...[]string) *chPBX {
 	p := startPBXArgs(t, data, "-rtp-ports", "40000-49999")
 	p.demo = first.demo
 	c := &chPBX{pbxProcess: p, sipp: sipp, api: map[string]*apiClient{}}
-	for ext, pass := range p.demo {
-		a := &apiClient{t: t, base: p.http, user: ext, pass: pass}
-		newPass := "Portal-pass-" + ext
-		if code, body := a.do("POST", "/api/v1/password", map[string]string{"old_password": pass, "new_password": newPass}); code != http.StatusNoContent {
-			t.Fatalf("%s change password: %d %s", ext, code, body)
-		}
-		a.pass = newPass
-		c.api[ext] = a
+	for ext := range p.demo {
+		c.api[ext] = portalUser(t, p, ext)
 	}
 	return c
 }
@@ -73,16 +67,14 @@ func (c *chPBX) put(t *testing.T, ext string, s callhandling.Settings) {
 	}
 }
 
-// phone registers ext from a free port and runs a callee scenario of
-// package sip there.
+// phone registers ext from a free port and runs a callee scenario there:
+// one of package sip's, or a file when scenario is an absolute path.
 func (c *chPBX) phone(t *testing.T, ext, scenario string, args ...string) *bgProc {
 	t.Helper()
-	port := freePort(t)
-	sippRegisterFrom(t, c.sipp, c.sip, ext, c.demo[ext], port)
-	p := startSippBackground(t, c.sipp, ext+" "+scenario, filepath.Join("..", "..", "sip", "testdata", "sipp", scenario),
-		append([]string{"-i", "127.0.0.1", "-p", fmt.Sprint(port), "-m", "1"}, args...)...)
-	waitUDPBound(t, port)
-	return p
+	if !filepath.IsAbs(scenario) {
+		scenario = sipScenario(scenario)
+	}
+	return startPhone(t, c.sipp, c.sip, ext, c.demo[ext], scenario, args...)
 }
 
 // dial makes ext's sipp phone call number and checks how the PBX ends it:
@@ -110,15 +102,7 @@ func (c *chPBX) dial(t *testing.T, ext, number string, want any) {
 		if err := os.WriteFile(path, []byte(sc), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		dir, err := filepath.Abs(filepath.Join("testdata", "sipp"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rel, err := filepath.Rel(dir, path) // placeCall takes a name in testdata/sipp
-		if err != nil {
-			t.Fatal(err)
-		}
-		placeCall(t, c.sipp, c.sip, ext, c.demo[ext], number, rel)
+		placeCall(t, c.sipp, c.sip, ext, c.demo[ext], number, path)
 	case string:
 		placeCall(t, c.sipp, c.sip, ext, c.demo[ext], number, "call_app.xml")
 	}
@@ -128,12 +112,7 @@ func (c *chPBX) dial(t *testing.T, ext, number string, want any) {
 // in the call log (n calls in all).
 func (c *chPBX) lastFlow(t *testing.T, ext string, n int) []string {
 	t.Helper()
-	var calls []callView
-	waitForCond(t, fmt.Sprintf("%d calls in %s's history", n, ext), func() bool {
-		code, body := c.api[ext].do("GET", "/api/v1/calls", nil)
-		calls = nil
-		return code == http.StatusOK && json.Unmarshal(body, &calls) == nil && len(calls) >= n
-	})
+	calls := pollCalls(t, c.api[ext], "", fmt.Sprintf("at least %d calls", n), func(k int) bool { return k >= n })
 	code, body := c.api[ext].do("GET", "/api/v1/calls/"+calls[0].ID, nil)
 	var one callView
 	if code != http.StatusOK || json.Unmarshal(body, &one) != nil {
@@ -246,7 +225,7 @@ func TestBlockedCallerRejected(t *testing.T) {
 	s := c.settings(t, "102")
 	s.Blocked = []string{"555-765-4321"}
 	c.put(t, "102", s)
-	prov := startSippBackground(t, sipp, "provider", filepath.Join("testdata", "sipp", "trunk_inbound_blocked.xml"),
+	prov := startSippBackground(t, sipp, "provider", sippScenario("trunk_inbound_blocked.xml"),
 		c.sip, "-s", "15551230000", "-i", "127.0.0.1", "-p", fmt.Sprint(provPort), "-m", "1")
 	if err := prov.wait(30 * time.Second); err != nil {
 		t.Fatal(err)

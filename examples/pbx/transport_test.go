@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -59,7 +55,7 @@ func TestCallToPhoneOnTCP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), scaled(10*time.Second))
 	defer cancel()
 	reg := gosip.NewRequest(gosip.REGISTER, gosip.Uri{Scheme: "sip", Host: "127.0.0.1", Port: portOf(p.sip), UriParams: tcpParam()})
 	reg.AppendHeader(&gosip.ToHeader{Address: gosip.Uri{Scheme: "sip", User: "102", Host: "127.0.0.1"}})
@@ -84,24 +80,12 @@ func TestCallToPhoneOnTCP(t *testing.T) {
 	}
 
 	// 101 (sipp over UDP) calls 102.
-	dir := t.TempDir()
-	inf := filepath.Join(dir, "caller.csv")
-	os.WriteFile(inf, []byte(fmt.Sprintf("SEQUENTIAL\n101;[authentication username=101 password=%s]\n", p.demo["101"])), 0o600)
-	errLog := filepath.Join(dir, "errors.log")
-	uac := exec.CommandContext(ctx, sipp, p.sip, "-sf", filepath.Join("testdata", "sipp", "call_auth.xml"),
-		"-s", "102", "-inf", inf, "-i", "127.0.0.1", "-m", "1", "-timeout", "8s", "-timeout_error", "-nostdin",
-		"-trace_err", "-error_file", errLog)
-	if out, err := uac.CombinedOutput(); err != nil {
-		errs, _ := os.ReadFile(errLog)
-		t.Fatalf("caller sipp: %v\n%s\n%s", err, errs, out[max(0, len(out)-1500):])
-	}
+	placeCall(t, sipp, p.sip, "101", p.demo["101"], "102", "call_auth.xml")
 	waitForCond(t, "BYE at the TCP phone", func() bool { return byes.Load() == 1 })
 	if invites.Load() != 1 {
 		t.Errorf("TCP phone got %d INVITEs, want 1", invites.Load())
 	}
-	bob := &apiClient{t: t, base: p.http, user: "102", pass: p.demo["102"]}
-	bob.do("POST", "/api/v1/password", map[string]string{"old_password": bob.pass, "new_password": "Bob-portal-tcp"})
-	bob.pass = "Bob-portal-tcp"
+	bob := portalUser(t, p, "102")
 	code, body := bob.do("GET", "/api/v1/devices", nil)
 	var devs []deviceView
 	if code != http.StatusOK || json.Unmarshal(body, &devs) != nil || len(devs) != 1 || devs[0].Transport != "tcp" {

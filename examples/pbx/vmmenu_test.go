@@ -10,19 +10,6 @@ import (
 	"github.com/telekit/telekit/internal/interop"
 )
 
-// waitLong is waitForCond with a deadline of its own, for waits that
-// follow what a caller hears (prompts and messages take seconds).
-func waitLong(t *testing.T, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // TestVoicemailMenuPlaysMessageBack: a message is left as in the deposit
 // test; then the owner's softphone (baresip, registered as 202) dials
 // *61, keys in the PIN set with `ext add -pin` and 1 as RFC 4733 digits
@@ -49,10 +36,10 @@ func TestVoicemailMenuPlaysMessageBack(t *testing.T) {
 	writeTone(t, filepath.Join(phone.dir, "tone.wav"), 440, time.Minute)
 	phone.command(t, "dial", "*61")
 	phone.waitEvent(t, "CALL_ESTABLISHED")
-	waitLong(t, "1 s of the PIN prompt", 10*time.Second, func() bool { return phone.recorded() >= time.Second })
+	waitFor(t, "1 s of the PIN prompt", 10*time.Second, func() bool { return phone.recorded() >= time.Second }, phone.state)
 	phone.command(t, "sndcode", vmOwnerPIN+"#1")
 	// The count, the details (about 5 s) and the message (about 7 s).
-	waitLong(t, "the message played", 40*time.Second, func() bool { return phone.recorded() >= 20*time.Second })
+	waitFor(t, "the message played", 40*time.Second, func() bool { return phone.recorded() >= 20*time.Second }, phone.state)
 	phone.command(t, "hangup", "")
 	phone.waitEvent(t, "CALL_CLOSED")
 	phone.quit(t)

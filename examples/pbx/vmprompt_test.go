@@ -60,20 +60,20 @@ func TestVoicemailMenuPromptsInOrder(t *testing.T) {
 	// (baresip's jitter buffer keeps the last few packets of a prompt
 	// until the next one arrives, so the recording only passes the first
 	// prompt's length once the repeat has begun.)
-	waitLong(t, "the mailbox prompt and its repeat", menuTimeout+20*time.Second, func() bool { return phone.recorded() >= d(mailbox)+time.Second })
+	waitFor(t, "the mailbox prompt and its repeat", menuTimeout+20*time.Second, func() bool { return phone.recorded() >= d(mailbox)+time.Second }, phone.state)
 	phone.command(t, "sndcode", "202#")
 	keyed := phone.recorded()
-	waitLong(t, "a second of the PIN prompt", 10*time.Second, func() bool { return phone.recorded() >= keyed+time.Second })
+	waitFor(t, "a second of the PIN prompt", 10*time.Second, func() bool { return phone.recorded() >= keyed+time.Second }, phone.state)
 	phone.command(t, "sndcode", "4")
 	// The menu now waits for the rest of the PIN and sends nothing: the
 	// recording stops growing once the phone has heard all it was sent.
 	last, since := phone.recorded(), time.Now()
-	waitLong(t, "the PBX to go quiet", 10*time.Second, func() bool {
+	waitFor(t, "the PBX to go quiet", 10*time.Second, func() bool {
 		if r := phone.recorded(); r != last {
 			last, since = r, time.Now()
 		}
-		return time.Since(since) > 1500*time.Millisecond
-	})
+		return time.Since(since) > scaled(1500*time.Millisecond)
+	}, phone.state)
 	phone.command(t, "hangup", "")
 	phone.waitEvent(t, "CALL_CLOSED")
 	phone.quit(t)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -67,7 +66,7 @@ func TestVoicemail200Recordings(t *testing.T) {
 	dir := t.TempDir()
 	inf := filepath.Join(dir, "caller.csv")
 	os.WriteFile(inf, []byte("SEQUENTIAL\n201;[authentication username=201 password=caller-secret-201]\n"), 0o600)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), scaled(90*time.Second))
 	defer cancel()
 
 	load0, _ := os.ReadFile("/proc/loadavg")
@@ -82,7 +81,7 @@ func TestVoicemail200Recordings(t *testing.T) {
 		cmd := exec.CommandContext(ctx, sipp, p.sip, "-sf", filepath.Join("testdata", "sipp", "vm_load.xml"),
 			"-s", fmt.Sprint(301+i), "-inf", inf, "-i", ip, "-p", fmt.Sprint(port),
 			"-m", fmt.Sprint(loadPerMailbox), "-l", fmt.Sprint(loadPerMailbox), "-r", fmt.Sprint(loadPerMailbox),
-			"-timeout", "60s", "-timeout_error", "-nostdin", "-trace_err", "-error_file", errLog)
+			"-timeout", fmt.Sprintf("%ds", int(scaled(60*time.Second).Seconds())), "-timeout_error", "-nostdin", "-trace_err", "-error_file", errLog)
 		wg.Go(func() {
 			if out, err := cmd.CombinedOutput(); err != nil {
 				b, _ := os.ReadFile(errLog)
@@ -240,16 +239,3 @@ func processCPU(t *testing.T) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
-
-// freePortOn is a free UDP port on address ip.
-func freePortOn(t *testing.T, ip string) int {
-	t.Helper()
-	pc, err := net.ListenPacket("udp4", ip+":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	return pc.LocalAddr().(*net.UDPAddr).Port
-}
-
-func trimTo(b []byte, n int) []byte { return b[max(0, len(b)-n):] }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -114,19 +112,12 @@ func TestVoicemailOperatorEndToEnd(t *testing.T) {
 	}
 
 	media := startRTPSink(t)
-	opPort := freePort(t)
-	sippRegisterFrom(t, v.sipp, v.p.sip, "203", v.p.demo["203"], opPort)
-	dir := t.TempDir()
-	opLog := filepath.Join(dir, "operator-messages.log")
-	op := startSippBackground(t, v.sipp, "operator", filepath.Join("testdata", "sipp", "vm_operator_uas.xml"),
-		"-i", "127.0.0.1", "-p", fmt.Sprint(opPort), "-m", "1", "-key", "callee_rtp", fmt.Sprint(media.port()),
-		"-trace_msg", "-message_file", opLog)
-	waitUDPBound(t, opPort)
+	op := startPhone(t, v.sipp, v.p.sip, "203", v.p.demo["203"], sippScenario("vm_operator_uas.xml"),
+		"-key", "callee_rtp", fmt.Sprint(media.port()))
 
 	v.call(t, "vm_operator.xml", "202")
 	if err := op.wait(20 * time.Second); err != nil {
-		b, _ := os.ReadFile(opLog)
-		t.Fatalf("operator phone: %v\n%s", err, b)
+		t.Fatalf("operator phone: %v", err)
 	}
 
 	got, packets := media.heard()
@@ -143,13 +134,7 @@ func TestVoicemailOperatorEndToEnd(t *testing.T) {
 	}
 
 	caller := &apiClient{t: t, base: v.p.http, user: "201", pass: "Portal-pass-201"}
-	var calls []callView
-	waitForCond(t, "201's call in the log", func() bool {
-		code, body := caller.do("GET", "/api/v1/calls?view=placed", nil)
-		calls = nil
-		return code == http.StatusOK && json.Unmarshal(body, &calls) == nil && len(calls) == 1
-	})
-	c0 := calls[0]
+	c0 := waitCalls(t, caller, "placed", 1)[0]
 	code, body := caller.do("GET", "/api/v1/calls/"+c0.ID, nil)
 	var one callView
 	if code != http.StatusOK || json.Unmarshal(body, &one) != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -12,9 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -55,7 +51,7 @@ func (s *smtpSink) addr() string { return s.ln.Addr().String() }
 
 func (s *smtpSink) serve(c net.Conn) {
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(30 * time.Second))
+	c.SetDeadline(time.Now().Add(scaled(30 * time.Second)))
 	r := bufio.NewReader(c)
 	say := func(line string) { fmt.Fprintf(c, "%s\r\n", line) }
 	say("220 sink ESMTP")
@@ -137,20 +133,7 @@ func startVMTest(t *testing.T) *vmTest {
 // call runs a sipp caller scenario from 201 to to, which must pass.
 func (v *vmTest) call(t *testing.T, scenario, to string) {
 	t.Helper()
-	dir := t.TempDir()
-	inf := filepath.Join(dir, "caller.csv")
-	os.WriteFile(inf, []byte("SEQUENTIAL\n201;[authentication username=201 password=caller-secret-201]\n"), 0o600)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	errLog := filepath.Join(dir, "errors.log")
-	cmd := exec.CommandContext(ctx, v.sipp, v.p.sip, "-sf", filepath.Join("testdata", "sipp", scenario),
-		"-s", to, "-inf", inf, "-i", "127.0.0.1", "-m", "1", "-timeout", "40s", "-timeout_error", "-nostdin",
-		"-trace_err", "-error_file", errLog, "-trace_msg", "-message_file", filepath.Join(dir, "messages.log"))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		errs, _ := os.ReadFile(errLog)
-		msgs, _ := os.ReadFile(filepath.Join(dir, "messages.log"))
-		t.Fatalf("%s: %v\n%s\nmessages:\n%s\n%s", scenario, err, errs, msgs, out[max(0, len(out)-1000):])
-	}
+	placeCallFor(t, v.sipp, v.p.sip, "201", "caller-secret-201", to, scenario, 40*time.Second)
 }
 
 type vmList struct {
@@ -192,16 +175,11 @@ func TestVoicemailDepositEndToEnd(t *testing.T) {
 	}
 
 	// 202's phone watches its lamp.
-	dir := t.TempDir()
-	inf := filepath.Join(dir, "owner.csv")
-	os.WriteFile(inf, []byte("SEQUENTIAL\n202;[authentication username=202 password=owner-secret-202]\n"), 0o600)
-	mwiLog := filepath.Join(dir, "mwi-messages.log")
-	mwi := startSippBackground(t, v.sipp, "mwi", filepath.Join("testdata", "sipp", "vm_mwi.xml"), v.p.sip,
-		"-inf", inf, "-i", "127.0.0.1", "-m", "1", "-auth_uri", "202@"+v.p.sip, "-trace_msg", "-message_file", mwiLog)
-	waitForCond(t, "the initial MWI NOTIFY", func() bool {
-		b, _ := os.ReadFile(mwiLog)
-		return strings.Contains(string(b), "Messages-Waiting: no")
-	})
+	mwi := startSippBackground(t, v.sipp, "mwi", sippScenario("vm_mwi.xml"), v.p.sip,
+		"-inf", sippUser(t, "202", "owner-secret-202"), "-i", "127.0.0.1", "-m", "1", "-auth_uri", "202@"+v.p.sip)
+	waitFor(t, "the initial MWI NOTIFY", condWait, func() bool {
+		return strings.Contains(mwi.messages(), "Messages-Waiting: no")
+	}, mwi.report)
 
 	v.call(t, "vm_deposit.xml", "202")
 	var l vmList
@@ -224,8 +202,7 @@ func TestVoicemailDepositEndToEnd(t *testing.T) {
 	}
 
 	if err := mwi.wait(30 * time.Second); err != nil {
-		b, _ := os.ReadFile(mwiLog)
-		t.Errorf("MWI phone: %v\n%s", err, b)
+		t.Errorf("MWI phone: %v", err)
 	}
 
 	var raw []byte
@@ -239,13 +216,7 @@ func TestVoicemailDepositEndToEnd(t *testing.T) {
 	checkVoicemailEmail(t, raw, "owner@example.com", wav)
 
 	caller := &apiClient{t: t, base: v.p.http, user: "201", pass: "Portal-pass-201"}
-	var calls []callView
-	waitForCond(t, "201's calls in the log", func() bool {
-		code, body := caller.do("GET", "/api/v1/calls?view=placed", nil)
-		calls = nil
-		return code == http.StatusOK && json.Unmarshal(body, &calls) == nil && len(calls) == 3
-	})
-	for _, c := range calls {
+	for _, c := range waitCalls(t, caller, "placed", 3) {
 		if c.To != "202" || c.Disposition != "voicemail" {
 			t.Errorf("call log: %+v, want to 202, disposition voicemail", c)
 		}
