@@ -35,6 +35,7 @@ type leg struct {
 	branch          string // Via branch of our INVITE (B legs), for loop detection
 	inviteReq       *gosip.Request
 	tx              gosip.ClientTransaction // our INVITE (B legs)
+	provisional     chan struct{}           // closed at tx's first 1xx (B legs)
 	retrans         *ownedTimer             // 2xx retransmission until ACK (A side of an INVITE we answered)
 	retransRes      *gosip.Response
 	retransInterval time.Duration

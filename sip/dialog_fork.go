@@ -213,8 +213,9 @@ func (c *Call) sendInvite(t Target, l *leg, cseq uint32, sdp []byte, cred gosip.
 		b.mu.Unlock()
 		return err
 	}
+	prov := make(chan struct{})
 	c.mu.Lock()
-	l.branch, l.inviteReq, l.tx, l.inviteCSeq = branch, req, tx, cseq
+	l.branch, l.inviteReq, l.tx, l.inviteCSeq, l.provisional = branch, req, tx, cseq, prov
 	c.mu.Unlock()
 	// A retransmitted 2xx means our ACK was lost: send it again.
 	tx.OnRetransmission(func(res *gosip.Response) {
@@ -228,19 +229,24 @@ func (c *Call) sendInvite(t Target, l *leg, cseq uint32, sdp []byte, cred gosip.
 		}
 	})
 	b.wg.Add(1)
-	go c.readFork(l, tx, branch, ch, done)
+	go c.readFork(l, tx, prov, branch, ch, done)
 	return nil
 }
 
 // readFork passes the fork's responses to the ring loop until its final
 // one. A 2xx arriving after the loop is over (another device answered
 // first, or the caller left) is acknowledged and hung up.
-func (c *Call) readFork(l *leg, tx gosip.ClientTransaction, branch string, ch chan<- forkMsg, done <-chan struct{}) {
+func (c *Call) readFork(l *leg, tx gosip.ClientTransaction, prov chan struct{}, branch string, ch chan<- forkMsg, done <-chan struct{}) {
 	b := c.b
 	defer b.wg.Done()
+	provisional := false
 	for {
 		select {
 		case res := <-tx.Responses():
+			if res.StatusCode < 200 && !provisional {
+				provisional = true
+				close(prov) // a CANCEL may go now
+			}
 			select {
 			case ch <- forkMsg{l, res}:
 			case <-done:
@@ -299,10 +305,20 @@ func (c *Call) cancelForks(forks []*leg, keep *leg) {
 			continue
 		default:
 		}
-		req := cancelFor(l.inviteReq)
+		req, tx, prov := cancelFor(l.inviteReq), l.tx, l.provisional
 		b.wg.Add(1)
 		go func() {
 			defer b.wg.Done()
+			// RFC 3261 section 9.1: no CANCEL before a provisional
+			// response (the device may not have the INVITE yet); a final
+			// response instead ends the fork without one. At shutdown it
+			// goes at once.
+			select {
+			case <-prov:
+			case <-tx.Done():
+				return
+			case <-b.ctx.Done():
+			}
 			if _, err := b.do(req); err != nil {
 				b.log.Debug("sip: CANCEL", "call", c.ID, "err", err)
 			}
