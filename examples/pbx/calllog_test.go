@@ -79,3 +79,22 @@ func TestCallLogWriterLogsErrors(t *testing.T) {
 		t.Errorf("batches = %v, want one", st.batches)
 	}
 }
+
+// TestCallLogWriterAfterClose: a call that ends while the server shuts
+// down (a SIP handler still running after the B2BUA closed) is dropped
+// with a warning, never sent on the closed queue; a second Close is fine.
+func TestCallLogWriterAfterClose(t *testing.T) {
+	st := &batchStore{}
+	var logs bytes.Buffer
+	w := newCallLogWriterLinger(st, slog.New(slog.NewTextHandler(&logs, nil)), 0)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w.add(calllog.Record{ID: "late"}) // panicked with "send on closed channel" before
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "record after shutdown") || len(st.batches) != 0 {
+		t.Errorf("log %q, batches %v: want the late record dropped with a warning", logs.String(), st.batches)
+	}
+}

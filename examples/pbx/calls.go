@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/telekit/telekit/account"
@@ -147,6 +148,12 @@ type callLogWriter struct {
 	linger time.Duration
 	q      chan calllog.Record
 	done   chan struct{}
+
+	// mu guards closed: a SIP handler still running when the server
+	// shuts down (sipgo's, which the B2BUA's Close does not wait for) may
+	// report a call after Close.
+	mu     sync.RWMutex
+	closed bool
 }
 
 // callLogStore is what the writer needs of the store.
@@ -209,11 +216,25 @@ func (w *callLogWriter) run() {
 
 // add queues r; when the queue is full (the disk is far behind) it waits
 // rather than lose the record.
-func (w *callLogWriter) add(r calllog.Record) { w.q <- r }
+func (w *callLogWriter) add(r calllog.Record) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		w.log.Warn("call log: record after shutdown not written", "call", r.ID)
+		return
+	}
+	w.q <- r
+}
 
-// Close writes the queued records and stops. Nothing may be added after.
+// Close writes the queued records and stops; a record added after is
+// dropped with a warning.
 func (w *callLogWriter) Close() error {
-	close(w.q)
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.q)
+	}
+	w.mu.Unlock()
 	<-w.done
 	return nil
 }
