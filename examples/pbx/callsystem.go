@@ -270,6 +270,14 @@ func (ch *callHandling) changeSystem(ctx context.Context, change func(*store.Cal
 	}
 	ch.sys.Store(sys)
 	ch.sysConf = cs
+	if ch.planChanged != nil {
+		// Still under sysMu, so two changes reach the contact book in
+		// the order they were saved. The change is saved and in use for
+		// calls; a failed rebuild leaves the contacts on the old plan.
+		if err := ch.planChanged(ctx, cs.Plan); err != nil {
+			ch.log.Error("call system: numbering plan not applied to the contacts", "err", err)
+		}
+	}
 	return cs, nil
 }
 

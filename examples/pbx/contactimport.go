@@ -372,7 +372,7 @@ func (im *imports) read(ctx context.Context, j *importJob, data []byte, o import
 		j.err = err
 		return
 	}
-	o.preview.Plan = im.b.plan
+	o.preview.Plan = im.b.index().plan
 	p, err := contacts.Preview(existing, f.Rows, o.preview)
 	if err != nil {
 		j.err = err

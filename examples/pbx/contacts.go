@@ -6,16 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/telekit/telekit/account"
 	"github.com/telekit/telekit/calllog"
 	"github.com/telekit/telekit/contacts"
 	"github.com/telekit/telekit/phonenumber"
+	"github.com/telekit/telekit/store"
 )
 
 // contactUsers is what the contact book needs of the account store: who
@@ -28,26 +31,57 @@ type contactUsers interface {
 // contactBook is the PBX's contacts: the store, the caller-ID index that
 // names incoming calls (kept current on every change made through the
 // API and loaded from the store at start-up), and the import previews
-// waiting for a commit. Writes are serialised by mu so that a write and
-// the index update after it are one step. Safe for concurrent use.
+// waiting for a commit. Numbers are read with the call system's numbering
+// plan; when it changes, setPlan builds a new index and swaps it in whole.
+// Writes are serialised by mu so that a write and the index update after
+// it are one step. Safe for concurrent use.
 type contactBook struct {
 	st    contacts.Store
 	users contactUsers
-	plan  phonenumber.Plan
-	ids   *contacts.CallerID
 	log   *slog.Logger
+	// idx is the caller-ID index and the plan it was built with. Lookups
+	// load it without a lock; setPlan replaces it, under mu, only once the
+	// new one is complete, so a lookup sees the old index or the new one,
+	// never a half-built one. Between two swaps, the index is changed in
+	// place (under mu) as contacts are written.
+	idx atomic.Pointer[callerIndex]
 
 	mu      sync.Mutex
-	indexed map[string]map[string]int // owner → contact ID → revision in ids
+	indexed map[string]map[string]int // owner → contact ID → revision in idx
 
 	imports *imports
 }
 
+// callerIndex is a caller-ID index and the numbering plan it parses with.
+type callerIndex struct {
+	plan phonenumber.Plan
+	ids  *contacts.CallerID
+}
+
+// callSystemReader is the part of the PBX's store that holds the call
+// system, whose numbering plan the contact book reads numbers with.
+type callSystemReader interface {
+	CallSystem(ctx context.Context) (store.CallSystem, bool, error)
+}
+
 // newContactBook loads every user's and the business contacts into the
-// caller-ID index.
+// caller-ID index. When users also holds the call system (the PBX's
+// store), numbers are read with its numbering plan, or the plan of a new
+// data directory's default call system when none is saved yet; otherwise
+// with the zero plan until setPlan.
 func newContactBook(ctx context.Context, st contacts.Store, users contactUsers, log *slog.Logger) (*contactBook, error) {
+	var plan phonenumber.Plan
+	if r, ok := users.(callSystemReader); ok {
+		cs, saved, err := r.CallSystem(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("contacts: numbering plan: %w", err)
+		}
+		if !saved {
+			cs = defaultCallSystem(nil) // outside prefixes are not used to read received numbers
+		}
+		plan = cs.Plan
+	}
 	b := &contactBook{st: st, users: users, log: log, indexed: map[string]map[string]int{}}
-	b.ids = contacts.NewCallerID(b.plan)
 	b.imports = newImports(b)
 	us, err := users.ListUsers(ctx)
 	if err != nil {
@@ -59,12 +93,72 @@ func newContactBook(ctx context.Context, st contacts.Store, users contactUsers, 
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, o := range owners {
-		if _, _, err := b.reindexLocked(ctx, o); err != nil {
-			return nil, err
-		}
+	idx, indexed, err := b.buildIndexLocked(ctx, plan, owners)
+	if err != nil {
+		return nil, err
 	}
+	b.indexed = indexed
+	b.idx.Store(idx)
 	return b, nil
+}
+
+// index returns the caller-ID index in use and its plan.
+func (b *contactBook) index() *callerIndex { return b.idx.Load() }
+
+// buildIndexLocked builds a new caller-ID index of owners' contacts read
+// with plan, and the revisions it holds, without touching the one in use.
+func (b *contactBook) buildIndexLocked(ctx context.Context, plan phonenumber.Plan, owners []string) (*callerIndex, map[string]map[string]int, error) {
+	idx := &callerIndex{plan: plan, ids: contacts.NewCallerID(plan)}
+	indexed := make(map[string]map[string]int, len(owners))
+	for _, o := range owners {
+		list, err := b.st.List(ctx, o)
+		if err != nil {
+			return nil, nil, fmt.Errorf("contacts: list %q: %w", o, err)
+		}
+		revs := make(map[string]int, len(list))
+		for _, c := range list {
+			idx.ids.Put(c)
+			revs[c.ID] = c.Revision
+		}
+		indexed[o] = revs
+	}
+	return idx, indexed, nil
+}
+
+// setPlan makes the contact book read numbers with plan: the caller-ID
+// index is rebuilt from the store with it and swapped in whole, and later
+// directory searches and import previews use it. Nothing is done when
+// plan is the one in use. On error the old index stays. Writes of
+// contacts wait for the rebuild; lookups do not. A nil book does nothing.
+func (b *contactBook) setPlan(ctx context.Context, plan phonenumber.Plan) error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if samePlan(b.index().plan, plan) {
+		return nil
+	}
+	owners := slices.Collect(maps.Keys(b.indexed))
+	idx, indexed, err := b.buildIndexLocked(ctx, plan, owners)
+	if err != nil {
+		return err
+	}
+	b.indexed = indexed
+	b.idx.Store(idx)
+	b.log.Info("contacts: caller-ID index rebuilt for the new numbering plan", "numbers", idx.ids.Len())
+	return nil
+}
+
+// samePlan reports whether a and b read and write numbers alike; a nil
+// list and an empty one are the same.
+func samePlan(a, b phonenumber.Plan) bool {
+	return a.CountryCode == b.CountryCode && a.TrunkPrefix == b.TrunkPrefix &&
+		slices.Equal(a.InternationalPrefixes, b.InternationalPrefixes) &&
+		slices.Equal(a.OutsidePrefixes, b.OutsidePrefixes) &&
+		a.NationalLengths == b.NationalLengths && a.ExtensionLengths == b.ExtensionLengths &&
+		slices.Equal(a.ExtensionRanges, b.ExtensionRanges) && slices.Equal(a.Emergency, b.Emergency) &&
+		slices.Equal(a.Grouping, b.Grouping)
 }
 
 // Close cancels the imports still being read and waits for them.
@@ -81,6 +175,7 @@ func (b *contactBook) reindexLocked(ctx context.Context, owner string) ([]contac
 	if err != nil {
 		return nil, nil, fmt.Errorf("contacts: list %q: %w", owner, err)
 	}
+	ids := b.index().ids // stable: setPlan swaps it under mu
 	old := b.indexed[owner]
 	next := make(map[string]int, len(list))
 	var added []string
@@ -91,12 +186,12 @@ func (b *contactBook) reindexLocked(ctx context.Context, owner string) ([]contac
 			added = append(added, c.ID)
 		}
 		if !ok || rev != c.Revision {
-			b.ids.Put(c)
+			ids.Put(c)
 		}
 	}
 	for id := range old {
 		if _, ok := next[id]; !ok {
-			b.ids.Delete(id)
+			ids.Delete(id)
 		}
 	}
 	b.indexed[owner] = next
@@ -143,14 +238,14 @@ func (b *contactBook) nameRecord(r *calllog.Record, callee string) {
 	}
 	if r.Direction == calllog.Outgoing {
 		if r.ToName == "" {
-			if m, ok := b.ids.Lookup(r.From, r.To); ok {
+			if m, ok := b.index().ids.Lookup(r.From, r.To); ok {
 				r.ToName = m.Name
 			}
 		}
 		return
 	}
 	if r.FromName == "" {
-		if m, ok := b.ids.Lookup(callee, r.From); ok {
+		if m, ok := b.index().ids.Lookup(callee, r.From); ok {
 			r.FromName = m.Name
 		}
 	}
@@ -162,7 +257,7 @@ func (b *contactBook) callerName(callee, caller string) string {
 	if b == nil {
 		return ""
 	}
-	if m, ok := b.ids.Lookup(callee, caller); ok {
+	if m, ok := b.index().ids.Lookup(callee, caller); ok {
 		return m.Name
 	}
 	return ""
@@ -840,7 +935,7 @@ func (b *contactBook) directory(w http.ResponseWriter, r *http.Request) {
 		b.writeContactError(w, err)
 		return
 	}
-	d := contacts.NewDirectory(b.plan, exts, business).WithPersonal(personal)
+	d := contacts.NewDirectory(b.index().plan, exts, business).WithPersonal(personal)
 	out := []directoryResult{}
 	for _, res := range d.Search(r.URL.Query().Get("q"), limit) {
 		v := directoryResult{Source: res.Entry.Source.String(), Matches: []matchJSON{}}
