@@ -85,6 +85,9 @@ type callHandling struct {
 	// caller's number in their contacts ("" when none): the rung phones
 	// show it.
 	callerName func(callee, caller string) string
+	// planChanged, when set, is told the numbering plan after every
+	// change of the call system (the contact book's setPlan).
+	planChanged func(ctx context.Context, plan phonenumber.Plan) error
 
 	mu     sync.Mutex
 	cache  map[string]cachedSettings
@@ -188,6 +191,10 @@ func (s *server) startCallHandling(ctx context.Context) error {
 	s.ch.mayCallOut = s.mayCallOut
 	s.ch.voicemail = s.voicemailTarget
 	s.ch.callerName = s.contacts.callerName // nil book: no names
+	s.ch.planChanged = s.contacts.setPlan
+	if err := s.contacts.setPlan(ctx, cs.Plan); err != nil { // a no-op unless the book read another plan
+		return err
+	}
 	s.trunkCalls.didTarget = func(ctx context.Context, c *sip.Call, ext string) (sip.Target, error) {
 		return s.ch.routeExtension(ctx, c, ext, callhandling.ClassExternal)
 	}
