@@ -4,12 +4,19 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/telekit/telekit/contacts"
+	"github.com/telekit/telekit/internal/interop"
 	"github.com/telekit/telekit/phonenumber"
 	"github.com/telekit/telekit/store"
 )
@@ -176,5 +183,66 @@ func TestContactBookPlanSwap(t *testing.T) {
 	wg.Wait()
 	if len(missed) > 0 {
 		t.Errorf("%d lookups during plan changes found nothing or the wrong contact, first: %s", len(missed), missed[0])
+	}
+}
+
+// TestCallerNameWithPlan: Bob saved Dana as "06 12 34 56 78" after a
+// decoy "12 34 56 78" (which wins while only last digits can match); the
+// administrator then sets the French numbering plan through the API, and
+// a call from the trunk provider (sipp) with caller ID +33612345678 rings
+// Bob's phone with Dana's name: the index was rebuilt with the new plan.
+func TestCallerNameWithPlan(t *testing.T) {
+	sipp := interop.LookPath(t, "sipp", "sip-tester")
+	data := t.TempDir()
+	provPort := freePort(t)
+	p := startPBXArgs(t, data, "-rtp-ports", "40000-49999")
+	bob, admin := portalUser(t, p, "102"), portalUser(t, p, "101") // 101 is the admin
+	for _, c := range []map[string]any{
+		{"display_name": "Decoy", "phones": map[string]string{"mobile": "12 34 56 78"}},
+		{"display_name": "Dana Okafor", "phones": map[string]string{"mobile": "06 12 34 56 78"}},
+	} {
+		code, body := bob.do("POST", "/api/v1/contacts", c)
+		decode[contactJSON](t, code, body, http.StatusCreated)
+	}
+	p.stop()
+	if out, err := runCLI(t, "trunk", "add", "upstream", "-host", fmt.Sprintf("127.0.0.1:%d", provPort), "-user", "u", "-password", "p",
+		"-did", "+15551230000=102", "-data", data); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	p2 := startPBXArgs(t, data, "-rtp-ports", "40000-49999")
+	bob.base, admin.base = p2.http, p2.http
+	code, body := admin.do("GET", "/api/v1/admin/callsystem", nil)
+	v := decode[callSystemView](t, code, body, http.StatusOK)
+	fr := francePlan(t)
+	v.NumberingPlan.CountryCode, v.NumberingPlan.TrunkPrefix = fr.CountryCode, fr.TrunkPrefix
+	v.NumberingPlan.InternationalPrefixes = fr.InternationalPrefixes
+	v.NumberingPlan.NationalLengths = lengthsView{fr.NationalLengths.Min, fr.NationalLengths.Max}
+	v.NumberingPlan.Grouping = fr.Grouping
+	if code, body := admin.do("PUT", "/api/v1/admin/callsystem", v); code != http.StatusOK {
+		t.Fatalf("PUT callsystem: %d %s", code, body)
+	}
+
+	scenario, err := os.ReadFile(sippScenario("trunk_inbound.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	french := filepath.Join(t.TempDir(), "trunk_inbound_fr.xml")
+	if err := os.WriteFile(french, []byte(strings.ReplaceAll(string(scenario), "5557654321", "+33612345678")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	uas := startPhone(t, sipp, p2.sip, "102", p.demo["102"], sipScenario("uas_answer.xml"))
+	prov := startSippBackground(t, sipp, "provider", french,
+		p2.sip, "-s", "15551230000", "-i", "127.0.0.1", "-p", fmt.Sprint(provPort), "-m", "1")
+	if err := prov.wait(30 * time.Second); err != nil {
+		t.Fatalf("provider: %v", err)
+	}
+	if err := uas.wait(20 * time.Second); err != nil {
+		t.Fatalf("callee: %v", err)
+	}
+	if c := waitCalls(t, bob, "received", 1)[0]; c.FromName != "Dana Okafor" {
+		t.Errorf("call as Bob sees it: from %q %q, want Dana Okafor", c.From, c.FromName)
+	}
+	if msgs := []byte(uas.messages()); !regexp.MustCompile(`(?m)^From: *"Dana Okafor" *<`).Match(msgs) {
+		t.Errorf("the INVITE to Bob's phone does not show Dana Okafor in From:\n%.2000s", msgs)
 	}
 }
