@@ -99,6 +99,11 @@ type B2BUA struct {
 	byeCtx  context.Context // ends at Close after the BYEs went out
 	byeStop context.CancelFunc
 	wg      sync.WaitGroup
+	// evMu is held for reading while an event is delivered and for
+	// writing when Close sets quiet: no event reaches the application
+	// after Close returns.
+	evMu  sync.RWMutex
+	quiet bool
 
 	mu       sync.Mutex
 	closed   bool
@@ -200,8 +205,11 @@ func (b *B2BUA) Calls() int {
 
 // Close ends every call: ringing ones get 503 and their devices a CANCEL,
 // answered ones a BYE on both legs (sent once, not waited for). It waits
-// for the B2BUA's goroutines and timers, and is safe to call more than
-// once. New INVITEs get 503 after it.
+// for the B2BUA's goroutines and timers and for the SIP handlers it
+// installed that are still running (a Router sees its context end), and
+// is safe to call more than once. After it returns no CallEvent is
+// delivered; requests then get 503 and ACKs are dropped. It must not be
+// called from the OnCallEvent function or a Router.
 func (b *B2BUA) Close() error {
 	b.mu.Lock()
 	b.closed = true
@@ -216,10 +224,14 @@ func (b *B2BUA) Close() error {
 	}
 	b.byeStop()
 	b.wg.Wait()
+	b.evMu.Lock()
+	b.quiet = true
+	b.evMu.Unlock()
 	return nil
 }
 
-// track counts a goroutine the B2BUA owns, unless it is closed.
+// track counts a goroutine or SIP handler the B2BUA owns, unless it is
+// closed; a true result must be paired with b.wg.Done.
 func (b *B2BUA) track() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -249,6 +261,11 @@ func (o *ownedTimer) Stop() {
 }
 
 func (b *B2BUA) emit(e CallEvent) {
+	b.evMu.RLock()
+	defer b.evMu.RUnlock()
+	if b.quiet {
+		return
+	}
 	b.mu.Lock()
 	f := b.onEvent
 	b.mu.Unlock()
@@ -398,6 +415,11 @@ func (b *B2BUA) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	if !b.wellFormed(req, tx) {
 		return
 	}
+	if !b.track() {
+		b.reply(req, tx, 503, "Service Unavailable")
+		return
+	}
+	defer b.wg.Done()
 	if tag, _ := req.To().Params.Get("tag"); tag != "" {
 		b.onReInvite(req, tx)
 		return
@@ -410,11 +432,6 @@ func (b *B2BUA) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		b.reply(req, tx, 482, "Loop Detected")
 		return
 	}
-	if !b.track() {
-		b.reply(req, tx, 503, "Service Unavailable")
-		return
-	}
-	defer b.wg.Done()
 	caller := req.From().Address.User
 	if b.auth != nil {
 		u, ok := b.auth.Authenticate(req, tx)
@@ -478,9 +495,10 @@ func hasOption(req *gosip.Request, header, opt string) bool {
 }
 
 func (b *B2BUA) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
-	if !b.wellFormed(req, tx) {
+	if !b.wellFormed(req, tx) || !b.track() {
 		return
 	}
+	defer b.wg.Done()
 	d, ok := b.dialog(req)
 	if !ok {
 		return // an ACK has no response; a stray one is dropped
@@ -495,6 +513,11 @@ func (b *B2BUA) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
 	if !b.wellFormed(req, tx) {
 		return
 	}
+	if !b.track() {
+		b.reply(req, tx, 503, "Service Unavailable")
+		return
+	}
+	defer b.wg.Done()
 	d, ok := b.dialog(req)
 	if !ok {
 		b.reply(req, tx, 481, "Call/Transaction Does Not Exist")
@@ -516,6 +539,11 @@ func (b *B2BUA) onCancel(req *gosip.Request, tx gosip.ServerTransaction) {
 	if !b.wellFormed(req, tx) {
 		return
 	}
+	if !b.track() {
+		b.reply(req, tx, 503, "Service Unavailable")
+		return
+	}
+	defer b.wg.Done()
 	b.reply(req, tx, 481, "Call/Transaction Does Not Exist")
 }
 
