@@ -310,12 +310,6 @@ func udpBound(port int) bool {
 	return false
 }
 
-// waitUDPBound waits until something holds the UDP port.
-func waitUDPBound(t *testing.T, port int) {
-	t.Helper()
-	waitForCond(t, fmt.Sprintf("UDP port %d bound", port), func() bool { return udpBound(port) })
-}
-
 // netDialer dials from a chosen local address, so a test can be a second
 // client host on the loopback network.
 type netDialer struct{ local string }
