@@ -235,6 +235,37 @@ func (p *Page) check() error {
 // statser is what a RowReader that counts damaged rows (a *Decoder) has.
 type statser interface{ Stats() Stats }
 
+// encodeRows codes every row of pg (page number n, for errors) with enc
+// and closes it; the stats count the rows and the damaged rows pg.Rows
+// reported. A page with no rows is an error.
+func encodeRows(enc *Encoder, pg *Page, n int) (PageStats, error) {
+	row := make([]byte, pg.RowBytes())
+	var st PageStats
+	for {
+		err := pg.Rows.ReadRow(row)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return PageStats{}, fmt.Errorf("fax: page %d: %w", n, err)
+		}
+		if err := enc.WriteRow(row); err != nil {
+			return PageStats{}, err
+		}
+		st.Rows++
+	}
+	if err := enc.Close(); err != nil {
+		return PageStats{}, err
+	}
+	if st.Rows == 0 {
+		return PageStats{}, fmt.Errorf("fax: page %d has no rows", n)
+	}
+	if s, ok := pg.Rows.(statser); ok {
+		st.BadRows = s.Stats().BadRows
+	}
+	return st, nil
+}
+
 // Document is a sequence of fax pages, read one at a time so that a long
 // fax never has to be held in memory. NextPage returns the next page, or
 // io.EOF after the last; the previous page's Rows must not be used after

@@ -48,29 +48,9 @@ func (p *PDFWriter) WritePage(pg *Page) (PageStats, error) {
 	if err != nil {
 		return PageStats{}, err
 	}
-	row := make([]byte, pg.RowBytes())
-	var st PageStats
-	for {
-		err := pg.Rows.ReadRow(row)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return PageStats{}, fmt.Errorf("fax: page %d: %w", len(p.pages)+1, err)
-		}
-		if err := enc.WriteRow(row); err != nil {
-			return PageStats{}, err
-		}
-		st.Rows++
-	}
-	if err := enc.Close(); err != nil {
+	st, err := encodeRows(enc, pg, len(p.pages)+1)
+	if err != nil {
 		return PageStats{}, err
-	}
-	if st.Rows == 0 {
-		return PageStats{}, fmt.Errorf("fax: page %d has no rows", len(p.pages)+1)
-	}
-	if s, ok := pg.Rows.(statser); ok {
-		st.BadRows = s.Stats().BadRows
 	}
 	st.Bytes = p.buf.Len()
 

@@ -141,34 +141,11 @@ func (t *TIFFWriter) WritePage(p *Page) (PageStats, error) {
 	if err != nil {
 		return PageStats{}, err
 	}
-	row := make([]byte, p.RowBytes())
-	var st PageStats
-	for {
-		err := p.Rows.ReadRow(row)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return PageStats{}, fmt.Errorf("fax: page %d: %w", t.pages+1, err)
-		}
-		if err := enc.WriteRow(row); err != nil {
-			return PageStats{}, err
-		}
-		st.Rows++
-	}
-	if err := enc.Close(); err != nil {
+	st, err := encodeRows(enc, p, t.pages+1)
+	if err != nil {
 		return PageStats{}, err
 	}
-	if st.Rows == 0 {
-		return PageStats{}, fmt.Errorf("fax: page %d has no rows", t.pages+1)
-	}
-	var consec int
-	if s, ok := p.Rows.(statser); ok {
-		st.BadRows = s.Stats().BadRows
-		if st.BadRows > 0 {
-			consec = st.BadRows // an upper bound: the decoder does not count runs
-		}
-	}
+	consec := st.BadRows // an upper bound: the decoder does not count runs
 	if t.buf.Len()%2 == 1 {
 		t.buf.WriteByte(0) // IFDs start on a word boundary
 	}
