@@ -295,23 +295,7 @@ func (c *Call) answerHere(name string) bool {
 	if c.lateOffer {
 		c.offerCaller(media.CodecUnknown) // the caller's ACK answers it
 	}
-	res200 := b.response(c.Invite, 200, "OK", c.a.localTag, c.answerA.Marshal())
-	c.sessionHeaders(res200)
-	c.ev.Answered = b.now()
-	ev := c.ev
-	b.mu.Lock()
-	b.dialogs[c.a.key()] = dialogRef{c, c.a}
-	b.mu.Unlock()
-	rerr := c.tx.Respond(res200)
-	c.startRetransmit(c.a, res200, c.a.inviteCSeq)
-	c.armSessionTimer()
-	c.mu.Unlock()
-	if !c.answeredCaller(rerr) {
-		return false
-	}
-	ev.State = CallAnswered
-	b.emit(ev)
-	return true
+	return c.send200(nil)
 }
 
 // reinviteHere answers a re-INVITE from the caller when no callee leg

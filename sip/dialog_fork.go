@@ -417,24 +417,38 @@ func (c *Call) connectAnswered(l *leg, negB Negotiated) error {
 		b.emit(ev)
 		return nil
 	}
+	c.ev.Device = l.device
+	c.send200(l)
+	return nil
+}
+
+// send200 answers the caller's INVITE with our 200 (retransmitted until
+// the ACK, session timer armed), enters the caller's dialog and callee
+// (nil for an application answering) in the table, and reports the call
+// answered; it reports whether the call goes on. Called with c.mu held,
+// which it releases.
+func (c *Call) send200(callee *leg) bool {
+	b := c.b
 	res200 := b.response(c.Invite, 200, "OK", c.a.localTag, c.answerA.Marshal())
 	c.sessionHeaders(res200)
-	c.ev.Answered, c.ev.Device = b.now(), l.device
+	c.ev.Answered = b.now()
 	ev := c.ev
 	b.mu.Lock()
 	b.dialogs[c.a.key()] = dialogRef{c, c.a}
-	b.dialogs[l.key()] = dialogRef{c, l}
+	if callee != nil {
+		b.dialogs[callee.key()] = dialogRef{c, callee}
+	}
 	b.mu.Unlock()
 	rerr := c.tx.Respond(res200)
 	c.startRetransmit(c.a, res200, c.a.inviteCSeq)
 	c.armSessionTimer()
 	c.mu.Unlock()
 	if !c.answeredCaller(rerr) {
-		return nil
+		return false
 	}
 	ev.State = CallAnswered
 	b.emit(ev)
-	return nil
+	return true
 }
 
 // answeredCaller follows our 200 to the caller's INVITE (sent with error
